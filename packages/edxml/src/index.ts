@@ -1,1 +1,2 @@
-export {};
+export * from "./dsig/index.ts";
+export * from "./errors.ts";
