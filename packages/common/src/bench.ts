@@ -1,0 +1,85 @@
+/**
+ * Shared benchmark helpers. A figure means something on a noisy 2-core machine only next to
+ * a ceiling measured in the same run, so every row may carry one and the ratio is printed.
+ * Import from "@truc/common/bench" (benchmarks only; never from production code).
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+export interface Measurement {
+  /** Median rate in operations per second over the runs. */
+  median: number;
+  min: number;
+  max: number;
+  runs: number;
+}
+
+/** Runs `op` repeatedly for `seconds` per run, `runs` times, after a warm-up; returns ops/s. */
+export async function measureRate(
+  op: () => unknown | Promise<unknown>,
+  { seconds = 1, runs = 5, warmupSeconds = 0.2 } = {},
+): Promise<Measurement> {
+  const deadline = (s: number) => performance.now() + s * 1000;
+  for (const end = deadline(warmupSeconds); performance.now() < end; ) await op();
+  const rates: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    let n = 0;
+    const start = performance.now();
+    const end = start + seconds * 1000;
+    while (performance.now() < end) {
+      await op();
+      n++;
+    }
+    rates.push(n / ((performance.now() - start) / 1000));
+  }
+  rates.sort((a, b) => a - b);
+  return { median: rates[Math.floor(rates.length / 2)]!, min: rates[0]!, max: rates.at(-1)!, runs };
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export interface BenchRow {
+  figure: string;
+  value: number;
+  unit: string;
+  /** Same-run ceiling for this figure, in the same unit. */
+  ceiling?: { name: string; value: number };
+  note?: string;
+}
+
+const fmt = (n: number) =>
+  Number.isFinite(n) ? (n >= 100 ? Math.round(n).toLocaleString("en-US") : n.toPrecision(3)) : String(n);
+
+/** Prints the table (figure, unit, ceiling, ratio) and writes it as JSON for later comparison. */
+export function report(benchmark: string, rows: readonly BenchRow[]): void {
+  const lines = rows.map((r) => [
+    r.figure,
+    `${fmt(r.value)} ${r.unit}`,
+    r.ceiling ? `${fmt(r.ceiling.value)} ${r.unit} (${r.ceiling.name})` : "",
+    r.ceiling ? `${((r.value / r.ceiling.value) * 100).toFixed(1)} %` : "",
+    r.note ?? "",
+  ]);
+  const header = ["figure", "value", "same-run ceiling", "ratio", "note"];
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const row = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ");
+  console.log(`\n${benchmark}`);
+  console.log(row(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("-|-"));
+  for (const l of lines) console.log(row(l));
+  const dir = process.env.TRUC_BENCH_RESULTS;
+  if (dir) {
+    const file = join(dir, `${benchmark.replace(/[^\w.-]+/g, "_")}.json`);
+    writeFileSync(
+      file,
+      JSON.stringify({ benchmark, at: new Date().toISOString(), node: process.version, rows }, null, 2),
+    );
+  }
+}
+
+/** Peak resident set size of this process so far, in MiB (Linux: VmHWM). */
+export function peakRssMiB(): number {
+  return process.resourceUsage().maxRSS / 1024;
+}
