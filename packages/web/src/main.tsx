@@ -1,0 +1,38 @@
+import "@mantine/core/styles.css";
+import { createTheme, MantineProvider } from "@mantine/core";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { BrowserRouter, Route, Routes } from "react-router";
+import { I18nProvider } from "./i18n/index.tsx";
+import { Shell } from "./layout/Shell.tsx";
+import { HomePage } from "./pages/HomePage.tsx";
+import { LoginPage } from "./pages/LoginPage.tsx";
+
+// Government red as the primary accent, high-contrast text for office screens.
+const theme = createTheme({
+  primaryColor: "red",
+  primaryShade: 8,
+  defaultRadius: "sm",
+  fontFamily: "system-ui, sans-serif",
+});
+const queryClient = new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, retry: 1 } } });
+
+createRoot(document.getElementById("root")!).render(
+  <StrictMode>
+    <MantineProvider theme={theme}>
+      <QueryClientProvider client={queryClient}>
+        <I18nProvider>
+          <BrowserRouter>
+            <Shell>
+              <Routes>
+                <Route path="/" element={<HomePage />} />
+                <Route path="/login" element={<LoginPage />} />
+              </Routes>
+            </Shell>
+          </BrowserRouter>
+        </I18nProvider>
+      </QueryClientProvider>
+    </MantineProvider>
+  </StrictMode>,
+);
