@@ -1,0 +1,93 @@
+import { defineErrors } from "@truc/common";
+
+/** Every rejection of the office service. HTTP status is chosen in `http/errors.ts`. */
+export const OFFICE_ERRORS = {
+  OFFICE_FORBIDDEN: {
+    vi: "Bạn không có quyền thực hiện thao tác này ({action}).",
+    en: "You are not allowed to perform this action ({action}).",
+  },
+  OFFICE_NOT_FOUND: {
+    vi: "Không tìm thấy {entity}.",
+    en: "{entity} not found.",
+  },
+  OFFICE_INVALID_TRANSITION: {
+    vi: "Không thể thực hiện “{action}” khi văn bản đang ở trạng thái “{state}”.",
+    en: "Cannot perform “{action}” while the document is in state “{state}”.",
+  },
+  OFFICE_INVALID_INPUT: {
+    vi: "Dữ liệu không hợp lệ: {problem}.",
+    en: "Invalid input: {problem}.",
+  },
+  OFFICE_LOGIN_FAILED: {
+    vi: "Tên đăng nhập hoặc mật khẩu không đúng.",
+    en: "Wrong user name or password.",
+  },
+  OFFICE_TOTP_REQUIRED: {
+    vi: "Cần mã xác thực hai lớp (TOTP).",
+    en: "A two-factor (TOTP) code is required.",
+  },
+  OFFICE_TOTP_INVALID: {
+    vi: "Mã xác thực hai lớp không đúng.",
+    en: "The two-factor code is wrong.",
+  },
+  OFFICE_SESSION_REQUIRED: {
+    vi: "Phiên đăng nhập không tồn tại hoặc đã hết hạn.",
+    en: "No session, or the session has expired.",
+  },
+  OFFICE_CSRF_REJECTED: {
+    vi: "Yêu cầu bị từ chối do thiếu hoặc sai mã chống giả mạo (CSRF).",
+    en: "Request refused: missing or wrong anti-forgery (CSRF) token.",
+  },
+  OFFICE_REVIEW_PENDING: {
+    vi: "Văn bản còn chờ ý kiến của người duyệt.",
+    en: "The document is still waiting for reviewers.",
+  },
+  OFFICE_NOT_A_REVIEWER: {
+    vi: "Bạn không phải người duyệt văn bản này.",
+    en: "You are not a reviewer of this document.",
+  },
+  OFFICE_FILE_MISSING: {
+    vi: "Văn bản chưa có tệp đính kèm.",
+    en: "The document has no file yet.",
+  },
+  OFFICE_FILE_TYPE_UNSUPPORTED: {
+    vi: "Định dạng tệp không được hỗ trợ ({contentType}).",
+    en: "Unsupported file type ({contentType}).",
+  },
+  OFFICE_CONVERTER_UNAVAILABLE: {
+    vi: "Máy chủ chưa cài LibreOffice nên không chuyển được DOCX sang PDF; hãy tải lên tệp PDF.",
+    en: "LibreOffice is not installed on the server, so DOCX cannot be converted to PDF; upload a PDF.",
+  },
+  OFFICE_CONVERSION_FAILED: {
+    vi: "Chuyển đổi DOCX sang PDF thất bại: {reason}.",
+    en: "DOCX to PDF conversion failed: {reason}.",
+  },
+  OFFICE_NO_RECIPIENTS: {
+    vi: "Văn bản chưa có nơi nhận điện tử.",
+    en: "The document has no electronic recipients.",
+  },
+  OFFICE_TAKE_BACK_TOO_LATE: {
+    vi: "Văn bản đã được giao xử lý nên không thể đồng ý cho lấy lại.",
+    en: "The document has already been assigned for handling; a take-back can no longer be accepted.",
+  },
+  OFFICE_REASON_REQUIRED: {
+    vi: "Cần nêu lý do.",
+    en: "A reason is required.",
+  },
+  OFFICE_PACKAGE_INVALID: {
+    vi: "Gói tin edXML không hợp lệ: {reason}.",
+    en: "Invalid edXML package: {reason}.",
+  },
+  OFFICE_SEND_FAILED: {
+    vi: "Gửi qua trục liên thông thất bại: {reason}.",
+    en: "Sending through the axis failed: {reason}.",
+  },
+  OFFICE_DUPLICATE: {
+    vi: "Đã tồn tại: {what}.",
+    en: "Already exists: {what}.",
+  },
+} as const;
+
+export const OfficeError = defineErrors("OfficeError", OFFICE_ERRORS);
+export type OfficeError = InstanceType<typeof OfficeError>;
+export type OfficeErrorCode = keyof typeof OFFICE_ERRORS;
