@@ -1,1 +1,5 @@
-export {};
+export * from "./blobs.ts";
+export * from "./columns.ts";
+export * from "./database.ts";
+export * from "./errors.ts";
+export * from "./migrate.ts";
