@@ -1,1 +1,9 @@
-export {};
+export * from "./ca.ts";
+export * from "./certificate.ts";
+export * from "./crl.ts";
+export * from "./der.ts";
+export * from "./errors.ts";
+export * from "./keys.ts";
+export * from "./names.ts";
+export * from "./oids.ts";
+export * from "./profiles.ts";
