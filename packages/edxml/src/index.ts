@@ -1,2 +1,3 @@
 export * from "./dsig/index.ts";
 export * from "./errors.ts";
+export * from "./xml/scanner.ts";
