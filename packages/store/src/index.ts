@@ -3,3 +3,4 @@ export * from "./columns.ts";
 export * from "./database.ts";
 export * from "./errors.ts";
 export * from "./migrate.ts";
+export * from "./queue.ts";
