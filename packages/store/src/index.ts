@@ -4,3 +4,4 @@ export * from "./database.ts";
 export * from "./errors.ts";
 export * from "./migrate.ts";
 export * from "./queue.ts";
+export * from "./search.ts";
