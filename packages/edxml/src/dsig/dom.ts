@@ -5,7 +5,8 @@
  * the benchmark baseline, not the production path.
  */
 import { createHash, verify as cryptoVerify } from "node:crypto";
-import { DOMParser, type Element as XElement } from "@xmldom/xmldom";
+import { createRequire } from "node:module";
+import type { DOMParser as DOMParserType, Element as XElement } from "@xmldom/xmldom";
 import { C14nCanonicalization, ExclusiveCanonicalization, SignedXml } from "xml-crypto";
 import { EdxmlError } from "../errors.ts";
 import { type Canonicalization, type DigestName, DSIG_NS, ECDSA_SHA256, EDXML_NS } from "./algorithms.ts";
@@ -15,6 +16,16 @@ import { type CapturedElement, type CapturedNode, parseSignature } from "./signa
 import { finishVerification, type VerifyOptions, type VerifyResult } from "./verify.ts";
 
 const XMLNS_NS = "http://www.w3.org/2000/xmlns/";
+
+/**
+ * The DOM xml-crypto itself uses (its own nested @xmldom/xmldom 0.8). Its canonicalisers give
+ * wrong output on xmldom 0.9 documents: an element in no namespace under an `xmlns=""` parent
+ * gets a redundant `xmlns=""` (0.9 reports the namespace as null, 0.8 as ""), so the
+ * "xml-crypto on xmldom 0.9" speed-up measured in limits.md §2b is not a safe configuration.
+ */
+const { DOMParser } = createRequire(import.meta.resolve("xml-crypto"))("@xmldom/xmldom") as {
+  DOMParser: typeof DOMParserType;
+};
 
 function parseDom(raw: Buffer) {
   if (raw.includes("<!DOCTYPE") || raw.includes("<!ENTITY"))

@@ -322,3 +322,18 @@ export class PackageScanner implements ScanHandler {
     return [...this.frames.map((f) => f.localName), last].join("/");
   }
 }
+
+/**
+ * Canonical digest of a package minus its signature (the enveloped transform), streaming.
+ * Exposed for tests and tools; `verifyEdxml` and `signEdxml` use the same scanner.
+ */
+export function canonicalDigest(
+  chunks: Buffer | Iterable<Buffer>,
+  c14n: Canonicalization,
+  digest: DigestName = "sha256",
+): Buffer {
+  const scanner = new PackageScanner({ fixed: { c14n, digest } });
+  if (Buffer.isBuffer(chunks)) scanner.write(chunks);
+  else for (const chunk of chunks) scanner.write(chunk);
+  return scanner.end().documentDigest!;
+}
