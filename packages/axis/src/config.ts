@@ -1,0 +1,203 @@
+/**
+ * Node configuration: parsed once with zod into a deeply frozen object. Unknown keys are
+ * errors (a typo must not silently fall back to a default), and every problem is listed.
+ * PEM material may be given inline or as a file path; files are read here, once.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, isAbsolute, resolve } from "node:path";
+import { z } from "zod";
+import { isAgencyCode } from "./domain/agency-code.ts";
+import { AxisError } from "./errors.ts";
+
+const signaturePolicy = z.enum(["require", "verify-if-present", "off"]);
+export type SignaturePolicy = z.infer<typeof signaturePolicy>;
+
+const fingerprint = z
+  .string()
+  .transform((s) => s.replace(/:/g, "").toLowerCase())
+  .pipe(z.string().regex(/^[0-9a-f]{64}$/, "SHA-256 fingerprint: 64 hex digits"));
+
+const agencyCode = z.string().refine(isAgencyCode, "agency identifier (QĐ 20 or QCVN 102 form)");
+
+const peer = z.strictObject({
+  nodeId: z.string().min(1).max(64),
+  /** Agency code of the body running the peer (written in its TraceHeaders). */
+  organId: agencyCode.optional(),
+  url: z.url(),
+  /** SHA-256 of the peer's TLS certificate (DER), pinned both ways. */
+  fingerprint,
+});
+export type PeerConfig = z.infer<typeof peer>;
+
+const pem = z.string().min(1);
+
+const schema = z.strictObject({
+  role: z.enum(["national", "lgsp"]),
+  nodeId: z.string().min(1).max(64),
+  /** The OrganId this node writes into the TraceHeader of every package it forwards. */
+  organId: agencyCode,
+  dataDir: z.string().min(1),
+  /** PostgreSQL URL; when absent, SQLite in `dataDir`. */
+  databaseUrl: z.string().startsWith("postgres").optional(),
+  listen: z
+    .strictObject({ host: z.string().default("127.0.0.1"), port: z.number().int().min(0).max(65535) })
+    .default({ host: "127.0.0.1", port: 0 }),
+  /** Node TLS identity: inline PEM or a file path. With it the node serves HTTPS and asks for client certificates. */
+  tls: z
+    .strictObject({
+      cert: pem,
+      key: pem,
+      /** CA certificates accepted for client certificates (agencies and nodes). */
+      ca: z.array(pem).default([]),
+    })
+    .optional(),
+  parent: peer.optional(),
+  children: z.array(peer).default([]),
+  signature: z
+    .strictObject({
+      /** What to do with a package signature by default. */
+      default: signaturePolicy.default("verify-if-present"),
+      /** Per sender agency code. */
+      perSender: z.record(z.string(), signaturePolicy).default({}),
+      /** Re-sign forwarded packages with the node key (needs `tls`). */
+      signForwarded: z.boolean().default(true),
+    })
+    .default({ default: "verify-if-present", perSender: {}, signForwarded: true }),
+  limits: z
+    .strictObject({
+      maxPackageBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(64 * 1024 * 1024),
+      maxRecipients: z.number().int().positive().default(1000),
+      requestTimeoutMs: z.number().int().positive().default(120_000),
+    })
+    .default({ maxPackageBytes: 64 * 1024 * 1024, maxRecipients: 1000, requestTimeoutMs: 120_000 }),
+  mailbox: z
+    .strictObject({
+      leaseSeconds: z.number().int().positive().default(300),
+      retentionDays: z.number().int().positive().default(365),
+    })
+    .default({ leaseSeconds: 300, retentionDays: 365 }),
+  federation: z
+    .strictObject({
+      pollMs: z.number().int().positive().default(500),
+      directorySyncMs: z.number().int().positive().default(60_000),
+      backoffBaseMs: z.number().int().positive().default(1000),
+      backoffMaxMs: z
+        .number()
+        .int()
+        .positive()
+        .default(15 * 60_000),
+      batchSize: z.number().int().positive().default(16),
+    })
+    .default({
+      pollMs: 500,
+      directorySyncMs: 60_000,
+      backoffBaseMs: 1000,
+      backoffMaxMs: 900_000,
+      batchSize: 16,
+    }),
+  evidence: z
+    .strictObject({
+      /** Seal (sign) the chain head after this many new records. */
+      sealEveryRecords: z.number().int().positive().default(1000),
+      sealEveryMs: z.number().int().positive().default(60_000),
+    })
+    .default({ sealEveryRecords: 1000, sealEveryMs: 60_000 }),
+  /** 32-byte key (hex or base64) that encrypts SDKVXP secrets at rest. */
+  masterKey: z.string().transform((s, ctx) => {
+    const buf = /^[0-9a-fA-F]{64}$/.test(s) ? Buffer.from(s, "hex") : Buffer.from(s, "base64");
+    if (buf.length !== 32) {
+      ctx.addIssue({ code: "custom", message: "must be 32 bytes, hex or base64" });
+      return z.NEVER;
+    }
+    return buf.toString("hex");
+  }),
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type NodeConfig = Readonly<z.infer<typeof schema>>;
+export type NodeConfigInput = z.input<typeof schema>;
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+function readPem(value: string, baseDir: string): string {
+  if (value.includes("-----BEGIN")) return value;
+  return readFileSync(isAbsolute(value) ? value : resolve(baseDir, value), "utf8");
+}
+
+/** Validates an already-loaded configuration object; throws AXIS_CONFIG_INVALID with every problem. */
+export function parseNodeConfig(
+  input: unknown,
+  { env = process.env, baseDir = process.cwd() }: { env?: NodeJS.ProcessEnv; baseDir?: string } = {},
+): NodeConfig {
+  const withEnv =
+    input && typeof input === "object"
+      ? {
+          ...(input as Record<string, unknown>),
+          ...(env.DATABASE_URL && !(input as Record<string, unknown>).databaseUrl
+            ? { databaseUrl: env.DATABASE_URL }
+            : {}),
+          ...(env.TRUC_MASTER_KEY && !(input as Record<string, unknown>).masterKey
+            ? { masterKey: env.TRUC_MASTER_KEY }
+            : {}),
+        }
+      : input;
+  const result = schema.safeParse(withEnv);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new AxisError("AXIS_CONFIG_INVALID", { problems: problems.join("; "), list: problems });
+  }
+  const config = result.data;
+  const problems: string[] = [];
+  if (config.role === "national" && config.parent) problems.push("parent: the national node has no parent");
+  if (config.role === "lgsp" && !config.parent) problems.push("parent: an LGSP needs its parent node");
+  const ids = [
+    config.nodeId,
+    ...(config.parent ? [config.parent.nodeId] : []),
+    ...config.children.map((c) => c.nodeId),
+  ];
+  if (new Set(ids).size !== ids.length)
+    problems.push("children: node ids must be unique (and differ from nodeId and parent)");
+  if ((config.parent || config.children.length > 0) && !config.tls)
+    problems.push("tls: federation needs the node's TLS identity");
+  if (config.tls) {
+    try {
+      config.tls = {
+        cert: readPem(config.tls.cert, baseDir),
+        key: readPem(config.tls.key, baseDir),
+        ca: config.tls.ca.map((c) => readPem(c, baseDir)),
+      };
+    } catch (error) {
+      problems.push(`tls: ${(error as Error).message}`);
+    }
+  }
+  if (problems.length > 0)
+    throw new AxisError("AXIS_CONFIG_INVALID", { problems: problems.join("; "), list: problems });
+  return deepFreeze(config);
+}
+
+/** Reads a JSON configuration file (or takes an object) and validates it. */
+export function loadNodeConfig(
+  source: string | object,
+  options: { env?: NodeJS.ProcessEnv } = {},
+): NodeConfig {
+  if (typeof source === "string") {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(source, "utf8"));
+    } catch (error) {
+      throw new AxisError("AXIS_CONFIG_INVALID", { problems: `${source}: ${(error as Error).message}` });
+    }
+    return parseNodeConfig(parsed, { ...options, baseDir: dirname(resolve(source)) });
+  }
+  return parseNodeConfig(source, options);
+}

@@ -1,0 +1,79 @@
+/**
+ * Builds the Fastify application: one listener for the SDKVXP facade (HMAC), the native API
+ * and federation (mutual TLS: client certificates are requested but optional at the
+ * handshake, and each route decides), and the operations endpoints.
+ */
+import Fastify, { type FastifyInstance } from "fastify";
+import type { NodeContext } from "../services/ports.ts";
+import type { Metrics } from "./metrics.ts";
+import { registerNativeRoutes } from "./native/routes.ts";
+import { registerOpsRoutes } from "./ops-routes.ts";
+import { registerSdkvxpRoutes } from "./sdkvxp/routes.ts";
+
+export function buildServer(
+  ctx: NodeContext,
+  metrics: Metrics,
+  state: { ready(): boolean },
+): FastifyInstance {
+  const { config } = ctx;
+  const app = Fastify({
+    ...(config.tls
+      ? {
+          https: {
+            cert: config.tls.cert,
+            key: config.tls.key,
+            ...(config.tls.ca.length > 0 ? { ca: [...config.tls.ca] } : {}),
+            requestCert: true,
+            rejectUnauthorized: false,
+          },
+        }
+      : {}),
+    logger:
+      config.logLevel === "silent"
+        ? false
+        : {
+            level: config.logLevel,
+            // Never log authentication material.
+            redact: [
+              "req.headers.authorization",
+              'req.headers["xroadvnpt-hash-header"]',
+              'req.headers["xroadvnpt-sign-header"]',
+            ],
+          },
+    bodyLimit: config.limits.maxPackageBytes + 4096,
+    requestTimeout: config.limits.requestTimeoutMs,
+    connectionTimeout: config.limits.requestTimeoutMs,
+    forceCloseConnections: false,
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
+
+  // Every body is taken as bytes: packages are hashed and verified over the exact bytes
+  // received, and the few JSON bodies are parsed by their routes.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    "*",
+    { parseAs: "buffer", bodyLimit: config.limits.maxPackageBytes + 4096 },
+    (_req, body, done) => done(null, body),
+  );
+
+  app.setErrorHandler(async (error, request, reply) => {
+    const code = (error as { code?: string }).code;
+    if (code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+      reply.code(413);
+      return {
+        status: "FAIL",
+        ErrorCode: "AXIS_PACKAGE_TOO_LARGE",
+        code: "AXIS_PACKAGE_TOO_LARGE",
+        message: { vi: "Gói tin vượt quá kích thước cho phép.", en: "The package exceeds the size limit." },
+      };
+    }
+    request.log.error({ err: error }, "unhandled error");
+    reply.code((error as { statusCode?: number }).statusCode ?? 500);
+    return { status: "FAIL", ErrorCode: "AXIS_INTERNAL", code: "AXIS_INTERNAL" };
+  });
+
+  registerOpsRoutes(app, ctx, metrics, state);
+  registerSdkvxpRoutes(app, ctx, metrics);
+  registerNativeRoutes(app, ctx, metrics);
+  return app;
+}

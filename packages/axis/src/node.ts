@@ -1,0 +1,260 @@
+/**
+ * One interconnection node: database + blob store + HTTP server + background workers
+ * (federation outbox, directory sync, evidence seals, mailbox retention). The same program
+ * runs the national axis and every LGSP; only the configuration differs.
+ */
+import { randomUUID } from "node:crypto";
+import { join } from "node:path";
+import type { Signer, TrustCallback } from "@truc/common";
+import { migrate, openBlobStore, openDatabase } from "@truc/store";
+import { createCaTrust } from "./adapters/ca-trust.ts";
+import { createEdxmlCodec } from "./adapters/edxml-codec.ts";
+import { createHttpsPeerTransport } from "./adapters/https-peer-transport.ts";
+import { createPemSigner } from "./adapters/pem-signer.ts";
+import type { NodeConfig } from "./config.ts";
+import { Metrics } from "./http/metrics.ts";
+import { buildServer } from "./http/server.ts";
+import { listNodes, upsertNode, upsertSystem } from "./repositories/directory-repository.ts";
+import { outboxBacklog, purgeAcknowledged } from "./repositories/package-repository.ts";
+import { AXIS_MIGRATIONS, type AxisDatabase } from "./repositories/schema.ts";
+import { mailboxBacklog } from "./repositories/stats-repository.ts";
+import { forwardOutbox } from "./services/forward-outbox.ts";
+import type { PeerTransport } from "./services/peer-transport.ts";
+import type { Clock, NodeContext, PackageCodec } from "./services/ports.ts";
+import { type RegisterAgencyInput, registerAgency } from "./services/register-agency.ts";
+import { sealEvidence } from "./services/seal-evidence.ts";
+import { encryptSecret } from "./services/secrets.ts";
+import { syncDirectory } from "./services/sync-directory.ts";
+import { type EvidenceReport, verifyEvidenceLog } from "./services/verify-evidence-log.ts";
+
+export interface StartNodeOptions {
+  codec?: PackageCodec;
+  /** Trust decisions for package signatures; default: chain to `config.tls.ca`. */
+  trust?: TrustCallback;
+  /** Node key; default: from `config.tls`. */
+  signer?: Signer;
+  clock?: Clock;
+  transport?: PeerTransport;
+  /** Run the background workers (default true). Tests may drive them by hand. */
+  workers?: boolean;
+}
+
+export interface RunningNode {
+  readonly url: string;
+  readonly config: NodeConfig;
+  readonly context: NodeContext;
+  /** Pushes due outbox rows now; resolves when this round is done. */
+  forwardNow(): Promise<{ sent: number; failed: number }>;
+  /** Pulls directory changes from every neighbour (or one). */
+  syncDirectoryNow(nodeId?: string): Promise<number>;
+  sealEvidenceNow(): Promise<{ sealedSeq: number } | undefined>;
+  verifyEvidenceLog(): Promise<EvidenceReport>;
+  registerAgency(input: Omit<RegisterAgencyInput, "caller">): Promise<void>;
+  /** Connects a system (a QLVB&ĐH): SDKVXP secret and/or mTLS certificate fingerprint, bound to agencies. */
+  connectSystem(input: {
+    systemId: string;
+    secret?: string;
+    certFingerprint?: string;
+    agencyCodes: string[];
+  }): Promise<void>;
+  /** Stops taking requests, finishes in-flight ones and the current worker round, seals, closes. */
+  close(): Promise<void>;
+}
+
+export async function startNode(config: NodeConfig, options: StartNodeOptions = {}): Promise<RunningNode> {
+  const db = await openDatabase<AxisDatabase>(
+    config.databaseUrl
+      ? { kind: "postgres", url: config.databaseUrl }
+      : { kind: "sqlite", path: join(config.dataDir, "axis.sqlite") },
+  );
+  try {
+    await migrate(db, AXIS_MIGRATIONS);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  const blobs = await openBlobStore(join(config.dataDir, "blobs"), {
+    maxBlobBytes: config.limits.maxPackageBytes * 2,
+  });
+  const signer =
+    options.signer ?? (config.tls ? createPemSigner(config.tls.key, config.tls.cert) : undefined);
+  const trust =
+    options.trust ?? (config.tls && config.tls.ca.length > 0 ? createCaTrust(config.tls.ca) : undefined);
+  const transport =
+    options.transport ??
+    (config.parent || config.children.length > 0 ? createHttpsPeerTransport(config) : undefined);
+  const metrics = new Metrics();
+
+  let wake: (() => void) | undefined;
+  const ctx: NodeContext = {
+    config,
+    db,
+    blobs,
+    codec: options.codec ?? createEdxmlCodec(),
+    clock: options.clock ?? { now: () => new Date() },
+    ...(signer ? { signer } : {}),
+    ...(trust ? { trust } : {}),
+    newId: () => randomUUID(),
+    onOutbox: () => wake?.(),
+  };
+
+  const now = Date.now();
+  await upsertNode(db.kysely, {
+    node_id: config.nodeId,
+    relation: "self",
+    organ_id: config.organId,
+    url: null,
+    fingerprint: null,
+    directory_cursor: 0,
+    updated_at: now,
+  });
+  for (const [relation, peer] of [
+    ...(config.parent ? ([["parent", config.parent]] as const) : []),
+    ...config.children.map((c) => ["child", c] as const),
+  ]) {
+    await upsertNode(db.kysely, {
+      node_id: peer.nodeId,
+      relation,
+      organ_id: peer.organId ?? null,
+      url: peer.url,
+      fingerprint: peer.fingerprint,
+      directory_cursor: 0,
+      updated_at: now,
+    });
+  }
+
+  metrics.gauge("axis_outbox_pending", "Packages waiting to be forwarded, per next-hop node", async () =>
+    (await outboxBacklog(db.kysely)).map((r) => ({ labels: { node: r.nodeId }, value: r.pending })),
+  );
+  metrics.gauge("axis_mailbox_pending", "Packages waiting in mailboxes, per kind", async () => {
+    const rows = await mailboxBacklog(db.kysely);
+    const byKind = new Map<string, number>();
+    for (const r of rows) byKind.set(r.kind, (byKind.get(r.kind) ?? 0) + r.pending);
+    return [...byKind].map(([kind, value]) => ({ labels: { kind }, value }));
+  });
+
+  let running = true;
+  const app = buildServer(ctx, metrics, { ready: () => running });
+  await app.listen({ host: config.listen.host, port: config.listen.port });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.listen.port;
+  const url = `${config.tls ? "https" : "http"}://${config.listen.host}:${port}`;
+
+  const forwardNow = async () => {
+    if (!transport) return { sent: 0, failed: 0 };
+    const result = await forwardOutbox(ctx, transport);
+    if (result.sent)
+      metrics.inc(
+        "axis_forwarded_total",
+        "Packages forwarded to neighbours",
+        { outcome: "sent" },
+        result.sent,
+      );
+    if (result.failed)
+      metrics.inc(
+        "axis_forwarded_total",
+        "Packages forwarded to neighbours",
+        { outcome: "failed" },
+        result.failed,
+      );
+    return result;
+  };
+  const syncDirectoryNow = async (nodeId?: string) => {
+    if (!transport) return 0;
+    const peers = nodeId
+      ? [nodeId]
+      : (await listNodes(db.kysely)).filter((n) => n.relation !== "self").map((n) => n.node_id);
+    let applied = 0;
+    for (const peer of peers) applied += (await syncDirectory(ctx, transport, peer)).applied;
+    return applied;
+  };
+
+  // ------------------------------------------------------------- workers
+  const workers: Promise<void>[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  if (options.workers !== false) {
+    workers.push(
+      (async () => {
+        while (running) {
+          let busy = false;
+          try {
+            const r = await forwardNow();
+            busy = r.sent + r.failed > 0;
+          } catch (error) {
+            app.log.warn({ err: error }, "outbox round failed");
+          }
+          if (!running) break;
+          if (!busy) {
+            await new Promise<void>((resolve) => {
+              const t = setTimeout(resolve, config.federation.pollMs);
+              wake = () => {
+                clearTimeout(t);
+                resolve();
+              };
+            });
+            wake = undefined;
+          }
+        }
+      })(),
+    );
+    const every = (ms: number, fn: () => Promise<unknown>, what: string) => {
+      let inFlight: Promise<unknown> | undefined;
+      const t = setInterval(() => {
+        if (inFlight) return;
+        inFlight = fn()
+          .catch((error) => app.log.warn({ err: error }, `${what} failed`))
+          .finally(() => {
+            inFlight = undefined;
+          });
+      }, ms);
+      t.unref();
+      timers.push(t);
+    };
+    if (transport) every(config.federation.directorySyncMs, () => syncDirectoryNow(), "directory sync");
+    every(config.evidence.sealEveryMs, () => sealEvidence(ctx), "evidence seal");
+    every(
+      6 * 3600_000,
+      () => purgeAcknowledged(db.kysely, Date.now() - config.mailbox.retentionDays * 86_400_000),
+      "retention",
+    );
+  }
+
+  return {
+    url,
+    config,
+    context: ctx,
+    forwardNow,
+    syncDirectoryNow,
+    sealEvidenceNow: () => sealEvidence(ctx),
+    verifyEvidenceLog: () => verifyEvidenceLog(db.kysely),
+    async registerAgency(input) {
+      await registerAgency(ctx, { ...input, caller: { type: "operator", id: "local" } });
+    },
+    async connectSystem(input) {
+      await upsertSystem(db.kysely, {
+        system_id: input.systemId,
+        secret_enc: input.secret ? encryptSecret(config.masterKey, input.systemId, input.secret) : null,
+        cert_fingerprint: input.certFingerprint
+          ? input.certFingerprint.replace(/:/g, "").toLowerCase()
+          : null,
+        agency_codes: JSON.stringify(input.agencyCodes),
+        created_at: Date.now(),
+      });
+    },
+    async close() {
+      if (!running) return;
+      running = false;
+      for (const t of timers) clearInterval(t);
+      wake?.();
+      await app.close();
+      await Promise.all(workers);
+      try {
+        await sealEvidence(ctx);
+      } catch (error) {
+        app.log.warn({ err: error }, "final evidence seal failed");
+      }
+      transport?.close();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,307 @@
+/**
+ * Axis tables, on SQLite and PostgreSQL. Timestamps are epoch milliseconds (bigint), days are
+ * Vietnam calendar days `YYYY-MM-DD` (the unit of the published statistics), booleans 0/1.
+ * Rollup tables are updated in the same transaction as the rows they count, so statistics
+ * are one indexed query on tens of millions of packages.
+ */
+import type { Migration } from "@truc/store";
+import { sql } from "kysely";
+
+export interface AxisDatabase {
+  axis_meta: { key: string; value: string };
+  axis_nodes: {
+    node_id: string;
+    relation: "self" | "parent" | "child";
+    organ_id: string | null;
+    url: string | null;
+    fingerprint: string | null;
+    /** Highest directory version pulled from this peer. */
+    directory_cursor: number;
+    updated_at: number;
+  };
+  axis_agencies: {
+    code: string;
+    code102: string | null;
+    name: string;
+    parent_code: string | null;
+    level: number;
+    serving_node: string;
+    /** Neighbour node through which the agency is reached; null when served by this node. */
+    via_node: string | null;
+    email: string | null;
+    phone: string | null;
+    fax: string | null;
+    state: "active" | "suspended";
+    edxml_version: string;
+    max_bytes: number | null;
+    signature_policy: string | null;
+    version: number;
+    deleted: number;
+    modified_at: number;
+  };
+  axis_systems: {
+    system_id: string;
+    secret_enc: string | null;
+    cert_fingerprint: string | null;
+    agency_codes: string;
+    created_at: number;
+  };
+  axis_packages: {
+    id: string;
+    kind: "edoc" | "status";
+    sender: string;
+    document_id: string;
+    business_type: string;
+    status_code: string | null;
+    response_for: string | null;
+    subject: string | null;
+    notation: string | null;
+    recipients: string;
+    raw_sha256: string;
+    raw_size: number;
+    fwd_sha256: string;
+    fwd_size: number;
+    signature: "valid" | "invalid" | "absent" | "unchecked";
+    identity_key: string | null;
+    from_node: string | null;
+    caller: string | null;
+    received_at: number;
+  };
+  axis_routes: { package_id: string; recipient: string; hop: string };
+  axis_deliveries: {
+    package_id: string;
+    recipient: string;
+    kind: "edoc" | "status";
+    state: "pending" | "done" | "failed";
+    lease_until: number;
+    attempts: number;
+    created_at: number;
+    delivered_at: number | null;
+    acked_at: number | null;
+    ack_note: string | null;
+  };
+  axis_outbox: {
+    package_id: string;
+    node_id: string;
+    state: "pending" | "sent";
+    attempts: number;
+    next_attempt_at: number;
+    lease_until: number;
+    last_error: string | null;
+    created_at: number;
+    sent_at: number | null;
+  };
+  axis_status_timeline: {
+    document_id: string;
+    recipient: string;
+    status_code: string;
+    document_issuer: string;
+    package_id: string;
+    status_time: string | null;
+    received_at: number;
+    /** Milliseconds from the document's arrival for this recipient, when known here. */
+    elapsed_ms: number | null;
+    day: string;
+  };
+  axis_evidence: {
+    seq: number;
+    at: string;
+    kind: string;
+    node_id: string;
+    package_id: string | null;
+    actor: string | null;
+    details: string;
+    prev_hash: string;
+    hash: string;
+  };
+  axis_stats_daily: {
+    day: string;
+    agency: string;
+    direction: "sent" | "received";
+    kind: "edoc" | "status";
+    count: number;
+    signed_valid: number;
+  };
+}
+
+export const AXIS_MIGRATIONS: readonly Migration[] = [
+  {
+    id: "axis-0001-core",
+    async up(db, dialect) {
+      const big = dialect === "postgres" ? "bigint" : "integer";
+      await db.schema
+        .createTable("axis_meta")
+        .addColumn("key", "text", (c) => c.primaryKey())
+        .addColumn("value", "text", (c) => c.notNull())
+        .execute();
+      await db.insertInto("axis_meta").values({ key: "directory_version", value: "0" }).execute();
+      await db.schema
+        .createTable("axis_nodes")
+        .addColumn("node_id", "text", (c) => c.primaryKey())
+        .addColumn("relation", "text", (c) => c.notNull())
+        .addColumn("organ_id", "text")
+        .addColumn("url", "text")
+        .addColumn("fingerprint", "text")
+        .addColumn("directory_cursor", big, (c) => c.notNull().defaultTo(0))
+        .addColumn("updated_at", big, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("axis_agencies")
+        .addColumn("code", "text", (c) => c.primaryKey())
+        .addColumn("code102", "text")
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("parent_code", "text")
+        .addColumn("level", "integer", (c) => c.notNull())
+        .addColumn("serving_node", "text", (c) => c.notNull())
+        .addColumn("via_node", "text")
+        .addColumn("email", "text")
+        .addColumn("phone", "text")
+        .addColumn("fax", "text")
+        .addColumn("state", "text", (c) => c.notNull().defaultTo("active"))
+        .addColumn("edxml_version", "text", (c) => c.notNull().defaultTo("QCVN102:2016"))
+        .addColumn("max_bytes", big)
+        .addColumn("signature_policy", "text")
+        .addColumn("version", big, (c) => c.notNull())
+        .addColumn("deleted", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("modified_at", big, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("axis_agencies_code102").on("axis_agencies").column("code102").execute();
+      await db.schema.createIndex("axis_agencies_version").on("axis_agencies").column("version").execute();
+      await db.schema.createIndex("axis_agencies_parent").on("axis_agencies").column("parent_code").execute();
+      await db.schema
+        .createTable("axis_systems")
+        .addColumn("system_id", "text", (c) => c.primaryKey())
+        .addColumn("secret_enc", "text")
+        .addColumn("cert_fingerprint", "text", (c) => c.unique())
+        .addColumn("agency_codes", "text", (c) => c.notNull())
+        .addColumn("created_at", big, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("axis_packages")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("sender", "text", (c) => c.notNull())
+        .addColumn("document_id", "text", (c) => c.notNull())
+        .addColumn("business_type", "text", (c) => c.notNull())
+        .addColumn("status_code", "text")
+        .addColumn("response_for", "text")
+        .addColumn("subject", "text")
+        .addColumn("notation", "text")
+        .addColumn("recipients", "text", (c) => c.notNull())
+        .addColumn("raw_sha256", "text", (c) => c.notNull())
+        .addColumn("raw_size", big, (c) => c.notNull())
+        .addColumn("fwd_sha256", "text", (c) => c.notNull())
+        .addColumn("fwd_size", big, (c) => c.notNull())
+        .addColumn("signature", "text", (c) => c.notNull())
+        .addColumn("identity_key", "text", (c) => c.unique())
+        .addColumn("from_node", "text")
+        .addColumn("caller", "text")
+        .addColumn("received_at", big, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex("axis_packages_sender_doc")
+        .on("axis_packages")
+        .columns(["sender", "document_id"])
+        .execute();
+      await db.schema
+        .createIndex("axis_packages_sender_time")
+        .on("axis_packages")
+        .columns(["sender", "kind", "received_at"])
+        .execute();
+      await db.schema
+        .createTable("axis_routes")
+        .addColumn("package_id", "text", (c) => c.notNull())
+        .addColumn("recipient", "text", (c) => c.notNull())
+        .addColumn("hop", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("axis_routes_pk", ["package_id", "recipient"])
+        .execute();
+      await db.schema
+        .createTable("axis_deliveries")
+        .addColumn("package_id", "text", (c) => c.notNull())
+        .addColumn("recipient", "text", (c) => c.notNull())
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("state", "text", (c) => c.notNull())
+        .addColumn("lease_until", big, (c) => c.notNull().defaultTo(0))
+        .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("created_at", big, (c) => c.notNull())
+        .addColumn("delivered_at", big)
+        .addColumn("acked_at", big)
+        .addColumn("ack_note", "text")
+        .addPrimaryKeyConstraint("axis_deliveries_pk", ["package_id", "recipient"])
+        .execute();
+      // Mailbox listing and backlog only ever look at pending rows: a partial index keeps it
+      // small however many delivered rows accumulate.
+      await db.schema
+        .createIndex("axis_deliveries_pending")
+        .on("axis_deliveries")
+        .columns(["recipient", "kind", "created_at"])
+        .where(sql.ref("state"), "=", "pending")
+        .execute();
+      await db.schema
+        .createTable("axis_outbox")
+        .addColumn("package_id", "text", (c) => c.notNull())
+        .addColumn("node_id", "text", (c) => c.notNull())
+        .addColumn("state", "text", (c) => c.notNull())
+        .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("next_attempt_at", big, (c) => c.notNull())
+        .addColumn("lease_until", big, (c) => c.notNull().defaultTo(0))
+        .addColumn("last_error", "text")
+        .addColumn("created_at", big, (c) => c.notNull())
+        .addColumn("sent_at", big)
+        .addPrimaryKeyConstraint("axis_outbox_pk", ["package_id", "node_id"])
+        .execute();
+      await db.schema
+        .createIndex("axis_outbox_due")
+        .on("axis_outbox")
+        .columns(["next_attempt_at"])
+        .where(sql.ref("state"), "=", "pending")
+        .execute();
+      await db.schema
+        .createTable("axis_status_timeline")
+        .addColumn("document_id", "text", (c) => c.notNull())
+        .addColumn("recipient", "text", (c) => c.notNull())
+        .addColumn("status_code", "text", (c) => c.notNull())
+        .addColumn("document_issuer", "text", (c) => c.notNull())
+        .addColumn("package_id", "text", (c) => c.notNull())
+        .addColumn("status_time", "text")
+        .addColumn("received_at", big, (c) => c.notNull())
+        .addColumn("elapsed_ms", big)
+        .addColumn("day", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("axis_status_timeline_pk", ["document_id", "recipient", "status_code"])
+        .execute();
+      await db.schema
+        .createIndex("axis_status_recipient")
+        .on("axis_status_timeline")
+        .columns(["recipient", "status_code", "day"])
+        .execute();
+      await db.schema
+        .createTable("axis_evidence")
+        .addColumn("seq", big, (c) => c.primaryKey())
+        .addColumn("at", "text", (c) => c.notNull())
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("node_id", "text", (c) => c.notNull())
+        .addColumn("package_id", "text")
+        .addColumn("actor", "text")
+        .addColumn("details", "text", (c) => c.notNull())
+        .addColumn("prev_hash", "text", (c) => c.notNull())
+        .addColumn("hash", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("axis_evidence_package").on("axis_evidence").column("package_id").execute();
+      await db.schema
+        .createTable("axis_stats_daily")
+        .addColumn("day", "text", (c) => c.notNull())
+        .addColumn("agency", "text", (c) => c.notNull())
+        .addColumn("direction", "text", (c) => c.notNull())
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("count", big, (c) => c.notNull())
+        .addColumn("signed_valid", big, (c) => c.notNull())
+        .addPrimaryKeyConstraint("axis_stats_daily_pk", ["day", "agency", "direction", "kind"])
+        .execute();
+      await db.schema
+        .createIndex("axis_stats_daily_agency")
+        .on("axis_stats_daily")
+        .columns(["agency", "day"])
+        .execute();
+    },
+  },
+];

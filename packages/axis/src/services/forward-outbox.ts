@@ -1,0 +1,91 @@
+/**
+ * Federation sender: claims due outbox rows, pushes each package to its next-hop node and
+ * records the hop. Failures are retried with exponential back-off (no upper bound on the
+ * number of attempts: a child that is down for a day receives everything when it returns).
+ * The receiving node is idempotent by package id, so a lost answer only costs a resend.
+ */
+import { backoffDelayMs } from "../domain/routing.ts";
+import { appendEvidence } from "../repositories/evidence-repository.ts";
+import {
+  claimOutbox,
+  findPackage,
+  markOutboxRetry,
+  markOutboxSent,
+} from "../repositories/package-repository.ts";
+import type { PeerTransport } from "./peer-transport.ts";
+import type { NodeContext } from "./ports.ts";
+
+export interface ForwardResult {
+  sent: number;
+  failed: number;
+}
+
+export async function forwardOutbox(
+  ctx: NodeContext,
+  transport: PeerTransport,
+  { random = Math.random }: { random?: () => number } = {},
+): Promise<ForwardResult> {
+  const { config, db } = ctx;
+  const now = ctx.clock.now().getTime();
+  const leaseMs = Math.max(30_000, config.limits.requestTimeoutMs * 2);
+  const claimed = await db.transaction((trx) =>
+    claimOutbox(trx, db.dialect, { now, leaseUntil: now + leaseMs, limit: config.federation.batchSize }),
+  );
+  let sent = 0;
+  let failed = 0;
+  await Promise.all(
+    claimed.map(async (item) => {
+      const pkg = await findPackage(db.kysely, item.packageId);
+      try {
+        if (!pkg) throw new Error("package row missing");
+        const body = await ctx.blobs.read(pkg.fwd_sha256);
+        const answer = await transport.sendPackage(item.nodeId, {
+          packageId: pkg.id,
+          kind: pkg.kind,
+          originSignature: pkg.signature,
+          body,
+        });
+        const at = ctx.clock.now();
+        await db.transaction(async (trx) => {
+          await markOutboxSent(trx, item.packageId, item.nodeId, at.getTime());
+          await appendEvidence(trx, db.dialect, {
+            at,
+            kind: "forward",
+            nodeId: config.nodeId,
+            packageId: item.packageId,
+            actor: item.nodeId,
+            details: {
+              to: item.nodeId,
+              sha256: pkg.fwd_sha256,
+              attempts: item.attempts,
+              duplicate: answer.duplicate,
+            },
+          });
+        });
+        sent++;
+      } catch (error) {
+        failed++;
+        const delay = backoffDelayMs(
+          item.attempts,
+          config.federation.backoffBaseMs,
+          config.federation.backoffMaxMs,
+          random(),
+        );
+        await markOutboxRetry(
+          db.kysely,
+          item.packageId,
+          item.nodeId,
+          ctx.clock.now().getTime() + delay,
+          errorText(error),
+        );
+      }
+    }),
+  );
+  return { sent, failed };
+}
+
+function errorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as Error & { code?: unknown }).code;
+  return code === undefined ? error.message : `${String(code)}: ${error.message}`;
+}
