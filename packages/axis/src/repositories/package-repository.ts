@@ -368,7 +368,8 @@ export async function claimOutbox(
     .where("state", "=", "pending")
     .where("next_attempt_at", "<=", q.now)
     .where("lease_until", "<=", q.now)
-    .orderBy("next_attempt_at")
+    .orderBy("created_at")
+    .orderBy("package_id")
     .limit(q.limit);
   if (dialect === "postgres") due = due.forUpdate().skipLocked();
   const rows = await due.execute();

@@ -253,7 +253,7 @@ export const AXIS_MIGRATIONS: readonly Migration[] = [
       await db.schema
         .createIndex("axis_outbox_due")
         .on("axis_outbox")
-        .columns(["next_attempt_at"])
+        .columns(["created_at", "next_attempt_at"])
         .where(sql.ref("state"), "=", "pending")
         .execute();
       await db.schema

@@ -33,51 +33,64 @@ export async function forwardOutbox(
   );
   let sent = 0;
   let failed = 0;
+  // Neighbours are served in parallel, but each one gets its packages one at a time in
+  // claim order (oldest first), so statuses 01 → 06 arrive in the order they were accepted.
+  // After a failure the rest of that neighbour's batch waits for the same retry time.
+  const byNode = new Map<string, typeof claimed>();
+  for (const item of claimed) byNode.set(item.nodeId, [...(byNode.get(item.nodeId) ?? []), item]);
   await Promise.all(
-    claimed.map(async (item) => {
-      const pkg = await findPackage(db.kysely, item.packageId);
-      try {
-        if (!pkg) throw new Error("package row missing");
-        const body = await ctx.blobs.read(pkg.fwd_sha256);
-        const answer = await transport.sendPackage(item.nodeId, {
-          packageId: pkg.id,
-          kind: pkg.kind,
-          originSignature: pkg.signature,
-          body,
-        });
-        const at = ctx.clock.now();
-        await db.transaction(async (trx) => {
-          await markOutboxSent(trx, item.packageId, item.nodeId, at.getTime());
-          await appendEvidence(trx, db.dialect, {
-            at,
-            kind: "forward",
-            nodeId: config.nodeId,
-            packageId: item.packageId,
-            actor: item.nodeId,
-            details: {
-              to: item.nodeId,
-              sha256: pkg.fwd_sha256,
-              attempts: item.attempts,
-              duplicate: answer.duplicate,
-            },
+    [...byNode.values()].map(async (items) => {
+      let retryAt: number | undefined;
+      for (const item of items) {
+        if (retryAt !== undefined) {
+          await markOutboxRetry(
+            db.kysely,
+            item.packageId,
+            item.nodeId,
+            retryAt,
+            "waiting behind an earlier package",
+          );
+          continue;
+        }
+        const pkg = await findPackage(db.kysely, item.packageId);
+        try {
+          if (!pkg) throw new Error("package row missing");
+          const body = await ctx.blobs.read(pkg.fwd_sha256);
+          const answer = await transport.sendPackage(item.nodeId, {
+            packageId: pkg.id,
+            kind: pkg.kind,
+            originSignature: pkg.signature,
+            body,
           });
-        });
-        sent++;
-      } catch (error) {
-        failed++;
-        const delay = backoffDelayMs(
-          item.attempts,
-          config.federation.backoffBaseMs,
-          config.federation.backoffMaxMs,
-          random(),
-        );
-        await markOutboxRetry(
-          db.kysely,
-          item.packageId,
-          item.nodeId,
-          ctx.clock.now().getTime() + delay,
-          errorText(error),
-        );
+          const at = ctx.clock.now();
+          await db.transaction(async (trx) => {
+            await markOutboxSent(trx, item.packageId, item.nodeId, at.getTime());
+            await appendEvidence(trx, db.dialect, {
+              at,
+              kind: "forward",
+              nodeId: config.nodeId,
+              packageId: item.packageId,
+              actor: item.nodeId,
+              details: {
+                to: item.nodeId,
+                sha256: pkg.fwd_sha256,
+                attempts: item.attempts,
+                duplicate: answer.duplicate,
+              },
+            });
+          });
+          sent++;
+        } catch (error) {
+          failed++;
+          const delay = backoffDelayMs(
+            item.attempts,
+            config.federation.backoffBaseMs,
+            config.federation.backoffMaxMs,
+            random(),
+          );
+          retryAt = ctx.clock.now().getTime() + delay;
+          await markOutboxRetry(db.kysely, item.packageId, item.nodeId, retryAt, errorText(error));
+        }
       }
     }),
   );

@@ -1,0 +1,102 @@
+/** A throw-away CA and leaf certificates made with openssl (an independent tool). */
+import { execFileSync } from "node:child_process";
+import { X509Certificate } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+export interface Identity {
+  certPem: string;
+  keyPem: string;
+  fingerprint: string;
+}
+
+export interface TestPki {
+  caPem: string;
+  issue(name: string): Identity;
+}
+
+const openssl = (args: string[], cwd: string) =>
+  execFileSync("openssl", args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+
+export function makeTestPki(dir: string): TestPki {
+  openssl(
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-keyout",
+      "ca.key",
+      "-out",
+      "ca.pem",
+      "-days",
+      "30",
+      "-subj",
+      "/C=VN/O=truc test/CN=truc test CA",
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign",
+    ],
+    dir,
+  );
+  writeFileSync(
+    join(dir, "leaf.cnf"),
+    "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n",
+  );
+  let serial = 1;
+  return {
+    caPem: readFileSync(join(dir, "ca.pem"), "utf8"),
+    issue(name: string): Identity {
+      const base = name.replace(/[^\w-]/g, "_");
+      openssl(
+        [
+          "req",
+          "-new",
+          "-newkey",
+          "ec",
+          "-pkeyopt",
+          "ec_paramgen_curve:P-256",
+          "-nodes",
+          "-keyout",
+          `${base}.key`,
+          "-out",
+          `${base}.csr`,
+          "-subj",
+          `/C=VN/O=truc test/CN=${name}`,
+        ],
+        dir,
+      );
+      openssl(
+        [
+          "x509",
+          "-req",
+          "-in",
+          `${base}.csr`,
+          "-CA",
+          "ca.pem",
+          "-CAkey",
+          "ca.key",
+          "-set_serial",
+          String(serial++),
+          "-out",
+          `${base}.pem`,
+          "-days",
+          "30",
+          "-extfile",
+          "leaf.cnf",
+        ],
+        dir,
+      );
+      const certPem = readFileSync(join(dir, `${base}.pem`), "utf8");
+      return {
+        certPem,
+        keyPem: readFileSync(join(dir, `${base}.key`), "utf8"),
+        fingerprint: new X509Certificate(certPem).fingerprint256.replace(/:/g, "").toLowerCase(),
+      };
+    },
+  };
+}
