@@ -14,15 +14,21 @@ export interface CeilingOptions {
   runs?: number;
 }
 
+export interface InsertCeilingOptions extends CeilingOptions {
+  /** INSERTs in flight at once (PostgreSQL: needs a pool at least this big). Default 1. */
+  concurrency?: number;
+}
+
 /**
  * Rate of the barest durable write the database can do: one auto-committed INSERT of `bytes`
  * random bytes into a scratch table with a single key, nothing else. This is the denominator
  * for any "durable rows per second" figure on the same database in the same run.
+ * Returns single INSERTs per second (with `concurrency`, the total over all in flight).
  */
 export async function measureBareInsertCeiling(
   db: Database,
   bytes: number,
-  { seconds = 1, runs = 5 }: CeilingOptions = {},
+  { seconds = 1, runs = 5, concurrency = 1 }: InsertCeilingOptions = {},
 ): Promise<Measurement> {
   const table = `truc_bench_ceiling_${randomBytes(4).toString("hex")}`;
   const t = columnTypes(db.dialect);
@@ -31,17 +37,12 @@ export async function measureBareInsertCeiling(
     .execute();
   const body = randomBytes(bytes);
   try {
-    return await measureRate(
-      () =>
-        db.kysely
-          .insertInto(table as never)
-          .values({ body } as never)
-          .execute(),
-      {
-        seconds,
-        runs,
-      },
-    );
+    const insert = () =>
+      db.kysely
+        .insertInto(table as never)
+        .values({ body } as never)
+        .execute();
+    return await measureConcurrentRate(insert, concurrency, { seconds, runs });
   } finally {
     await db.kysely.schema.dropTable(table).execute();
   }
@@ -68,4 +69,19 @@ export async function measureFsyncAppendCeiling(
     closeSync(fd);
     rmSync(path, { force: true });
   }
+}
+
+/** `measureRate` with `concurrency` copies of `op` in flight; the rate counts every completed op. */
+export async function measureConcurrentRate(
+  op: () => unknown | Promise<unknown>,
+  concurrency: number,
+  options: CeilingOptions = {},
+): Promise<Measurement> {
+  const m = await measureRate(
+    concurrency === 1 ? op : () => Promise.all(Array.from({ length: concurrency }, () => op())),
+    options,
+  );
+  return concurrency === 1
+    ? m
+    : { ...m, median: m.median * concurrency, min: m.min * concurrency, max: m.max * concurrency };
 }
