@@ -280,13 +280,13 @@ export async function verifySdkvxpRequest(input: {
   // 6. The sender must be one of the agencies bound to this system.
   const from = params.from;
   if (from !== undefined && !credentials.agencyCodes.includes(from)) {
-    throw new AxisAuthError("AXIS_SENDER_MISMATCH", { from, systemId });
+    throw new AxisAuthError("AXIS_SENDER_MISMATCH", { from, sender: from, systemId });
   }
 
   // 7. A body is bound to the signature only through hash-file.
   let packageBytes: Buffer | undefined;
   if (body !== undefined) {
-    if (from === undefined) throw new AxisAuthError("AXIS_SENDER_MISMATCH", { from: "(none)", systemId });
+    if (from === undefined) throw new AxisAuthError("AXIS_SENDER_MISMATCH", { from: "(none)", sender: "(none)", systemId });
     const hashFile = params["hash-file"];
     if (hashFile === undefined) throw new AxisAuthError("AXIS_HASH_FILE_MISMATCH");
     const stripped = packageBytesFromSdkBody(body);
