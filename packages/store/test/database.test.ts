@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { it } from "node:test";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import BetterSqlite3 from "better-sqlite3";
 import { sql } from "kysely";
 import {
   addAutoIdColumn,
@@ -207,5 +211,47 @@ describeEachDialect("database", (ctx) => {
     assert.ok(!(await appliedMigrations(db)).includes("storetest-0010-fails"));
     // The failed migration's DDL was rolled back with it.
     await sql`create table half_done (id integer)`.execute(db.kysely);
+  });
+});
+
+describe("database rejections", () => {
+  const code = (c: string) => (e: unknown) => e instanceof StoreError && e.code === c;
+
+  it("rejects an invalid configuration", async () => {
+    await assert.rejects(openDatabase({ kind: "mysql" } as never), code("STORE_CONFIG_INVALID"));
+    await assert.rejects(openDatabase({ kind: "sqlite", path: "" }), code("STORE_CONFIG_INVALID"));
+    await assert.rejects(openDatabase({ kind: "postgres", url: "" }), code("STORE_CONFIG_INVALID"));
+  });
+
+  it("gives STORE_BUSY when another process keeps the SQLite write lock past busy_timeout", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "truc-busy-"));
+    const path = join(dir, "busy.sqlite");
+    const db = await openDatabase({ kind: "sqlite", path, busyTimeoutMs: 50 });
+    // A separate connection stands in for another process holding the write lock.
+    const otherProcess = new BetterSqlite3(path);
+    try {
+      otherProcess.exec("begin immediate");
+      await assert.rejects(
+        db.transaction(async () => 1),
+        code("STORE_BUSY"),
+      );
+      otherProcess.exec("rollback");
+      assert.equal(await db.transaction(async () => 2), 2);
+    } finally {
+      otherProcess.close();
+      await db.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses transactions after close", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "truc-closed-"));
+    const db = await openDatabase({ kind: "sqlite", path: join(dir, "x.sqlite") });
+    await db.close();
+    await assert.rejects(
+      db.transaction(async () => 1),
+      code("STORE_CLOSED"),
+    );
+    await rm(dir, { recursive: true, force: true });
   });
 });
