@@ -185,12 +185,13 @@ export async function parseEdxml(input: EdxmlInput, options: ParseOptions = {}):
           }
           const index = attachments.length;
           const meta = metaSoFar(parent, index);
-          current = {
-            index,
-            meta,
-            decoder: new Base64Decoder(meta.contentId),
-            writer: sink.begin({ ...meta, index }),
-          };
+          let writer: AttachmentWriter;
+          try {
+            writer = sink.begin({ ...meta, index });
+          } catch (error) {
+            throw new EdxmlError("EDXML_ATTACHMENT_SINK", { contentId: meta.contentId }, { cause: error });
+          }
+          current = { index, meta, decoder: new Base64Decoder(meta.contentId), writer };
           attachments.push(current);
           node.attachment = index;
         }
