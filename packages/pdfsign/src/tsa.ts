@@ -39,23 +39,7 @@ export class HttpTimestampAuthority implements TimestampAuthority {
     const fail = (detail: string, cause?: unknown): never => {
       throw new PdfSignError("PDF_TSA_FAILED", { detail: `${this.url}: ${detail}` }, { cause });
     };
-    let body: Uint8Array;
-    try {
-      const response = await (this.options.fetch ?? fetch)(this.url, {
-        method: "POST",
-        headers: { "content-type": "application/timestamp-query" },
-        body: new Uint8Array(request.toSchema().toBER()),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
-      });
-      if (!response.ok) fail(`HTTP ${response.status}`);
-      const max = this.options.maxResponseBytes ?? 256 * 1024;
-      if (Number(response.headers.get("content-length") ?? 0) > max) fail("response too large");
-      body = new Uint8Array(await response.arrayBuffer());
-      if (body.length > max) fail("response too large");
-    } catch (error) {
-      if (PdfSignError.is(error)) throw error;
-      return fail((error as Error).message, error);
-    }
+    const body = await this.post(new Uint8Array(request.toSchema().toBER()), fail);
     let token: pkijs.ContentInfo | undefined;
     try {
       const resp = new pkijs.TimeStampResp({ schema: parseDer(body, "TimeStampResp") });
@@ -72,6 +56,33 @@ export class HttpTimestampAuthority implements TimestampAuthority {
     if (!equalBytes(info.imprint, sha256Digest)) fail("the token covers another digest");
     if (!info.nonce || !equalBytes(info.nonce, stripLeadingZeros(nonce))) fail("nonce mismatch");
     return new Uint8Array(token.toSchema().toBER());
+  }
+
+  /** One retry on a network error (a kept-alive socket closed by the server); never on HTTP errors. */
+  private async post(
+    query: Uint8Array,
+    fail: (detail: string, cause?: unknown) => never,
+  ): Promise<Uint8Array> {
+    const max = this.options.maxResponseBytes ?? 256 * 1024;
+    for (let attempt = 1; ; attempt++) {
+      let response: Response;
+      try {
+        response = await (this.options.fetch ?? fetch)(this.url, {
+          method: "POST",
+          headers: { "content-type": "application/timestamp-query" },
+          body: query,
+          signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
+        });
+      } catch (error) {
+        if (attempt < 2 && (error as Error).name !== "TimeoutError") continue;
+        return fail((error as Error).message, error);
+      }
+      if (!response.ok) return fail(`HTTP ${response.status}`);
+      if (Number(response.headers.get("content-length") ?? 0) > max) return fail("response too large");
+      const body = new Uint8Array(await response.arrayBuffer());
+      if (body.length > max) return fail("response too large");
+      return body;
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 import { constants, createHash, verify as cryptoVerify, type KeyObject, X509Certificate } from "node:crypto";
 import { PDF, PdfArray, PdfNumber, type PdfRef, PdfString } from "@libpdf/core";
 import { formatMessage, type TrustCallback, type TrustVerdict, toVietnamIso } from "@truc/common";
+import { POLICY } from "@truc/pki";
 import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
 import { DIGEST_BY_OID, OID, parseCertificate, parseDer } from "./cms.ts";
@@ -104,7 +105,10 @@ export interface VerifyPdfOptions {
   /** "Now", for signatures without any time, and for the report. */
   now?: Date;
   maxBytes?: number;
-  /** Certificate policy OIDs of the PKI profile that mark organisation / personal certificates. */
+  /**
+   * Certificate policy arcs that mark organisation / personal certificates; default: the
+   * @truc/pki profile's POLICY.organisation / POLICY.personal (sub-arcs included).
+   */
   organisationPolicyOids?: readonly string[];
   personalPolicyOids?: readonly string[];
 }
@@ -253,6 +257,25 @@ function keyUsageAllowsSigning(cert: pkijs.Certificate): boolean {
   return (first & 0xc0) !== 0; // digitalSignature | nonRepudiation
 }
 
+/** Dotted form with BigInt arithmetic: asn1js cannot print 2.25.<128-bit UUID> arcs. */
+function decodeOid(oid: asn1js.ObjectIdentifier): string {
+  const der = new Uint8Array(oid.valueBeforeDecodeView);
+  const lengthBytes = der[1]! < 0x80 ? 1 : 1 + (der[1]! & 0x7f);
+  const content = der.subarray(1 + lengthBytes);
+  const arcs: bigint[] = [];
+  let value = 0n;
+  for (const byte of content) {
+    value = (value << 7n) | BigInt(byte & 0x7f);
+    if ((byte & 0x80) === 0) {
+      arcs.push(value);
+      value = 0n;
+    }
+  }
+  const first = arcs.shift() ?? 0n;
+  const head = first < 40n ? [0n, first] : first < 80n ? [1n, first - 40n] : [2n, first - 80n];
+  return [...head, ...arcs].join(".");
+}
+
 function policyOids(cert: pkijs.Certificate): string[] {
   const ext = cert.extensions?.find((e) => e.extnID === "2.5.29.32");
   if (!ext) return [];
@@ -262,7 +285,7 @@ function policyOids(cert: pkijs.Certificate): string[] {
       "policies",
     ) as asn1js.Sequence;
     return seq.valueBlock.value.map((p) =>
-      ((p as asn1js.Sequence).valueBlock.value[0] as asn1js.ObjectIdentifier).valueBlock.toString(),
+      decodeOid((p as asn1js.Sequence).valueBlock.value[0] as asn1js.ObjectIdentifier),
     );
   } catch {
     return [];
@@ -270,8 +293,8 @@ function policyOids(cert: pkijs.Certificate): string[] {
 }
 
 /**
- * Personal vs organisation signature. The PKI profile's policy OIDs decide when configured;
- * otherwise personal-name attributes (givenName/surname/pseudonym) mean a person, and a subject
+ * Personal vs organisation signature. The certificate-policy arcs of the PKI profile decide
+ * (default: @truc/pki's POLICY.organisation / POLICY.personal); otherwise personal-name attributes (givenName/surname/pseudonym) mean a person, and a subject
  * whose CN is written in capitals (the Ban Cơ yếu profile writes body names so, "CN=<BODY
  * NAME>", and people's full names in normal case) means an organisation.
  */
@@ -280,10 +303,12 @@ export function classifySigner(
   options: Pick<VerifyPdfOptions, "organisationPolicyOids" | "personalPolicyOids"> = {},
 ): { kind: SignerKind; source: SignatureReport["kindSource"] } {
   const policies = policyOids(cert);
-  if (options.organisationPolicyOids?.some((o) => policies.includes(o)))
+  // A policy arc covers its sub-arcs (POLICY.organisation covers organisationOutgoing, …).
+  const under = (arcs: readonly string[]) =>
+    policies.some((p) => arcs.some((a) => p === a || p.startsWith(`${a}.`)));
+  if (under(options.organisationPolicyOids ?? [POLICY.organisation]))
     return { kind: "organisation", source: "policy" };
-  if (options.personalPolicyOids?.some((o) => policies.includes(o)))
-    return { kind: "personal", source: "policy" };
+  if (under(options.personalPolicyOids ?? [POLICY.personal])) return { kind: "personal", source: "policy" };
   const s = cert.subject;
   if ([ATTR.givenName, ATTR.surname, ATTR.pseudonym].some((oid) => attributeValues(s, oid).length > 0))
     return { kind: "personal", source: "name-attributes" };

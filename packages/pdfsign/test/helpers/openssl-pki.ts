@@ -474,7 +474,7 @@ export async function startOpensslTsa(pki: TestPki): Promise<RunningTsa> {
           "-out",
           r,
         ]);
-        res.writeHead(200, { "content-type": "application/timestamp-reply" });
+        res.writeHead(200, { "content-type": "application/timestamp-reply", connection: "close" });
         res.end(readFileSync(r));
       } catch (error) {
         res.writeHead(500);
