@@ -378,4 +378,28 @@ describe("hostile signatures", () => {
       (e: unknown) => EdxmlError.is(e) && e.code === "EDXML_SIGNATURE_MULTIPLE",
     );
   });
+
+  it("a signature in the envelope's second edXMLHeader is misplaced", async () => {
+    const second = `<edXML:edXMLHeader>${signature}</edXML:edXMLHeader>`;
+    const input = replaceIn(without(signed), "<edXML:edXMLBody>", `${second}<edXML:edXMLBody>`);
+    for (const verify of [verifyEdxml, verifyEdxmlDom]) {
+      await assert.rejects(
+        verify(Buffer.from(input, "utf8"), { trust: rootTrust() }),
+        (e: unknown) => EdxmlError.is(e) && e.code === "EDXML_SIGNATURE_MISPLACED",
+      );
+    }
+  });
+
+  it("more than 4 MiB of header before the signature is refused, a big unsigned document is not", async () => {
+    const filler = `<edXML:Content>${"Nội dung ".repeat(450_000)}</edXML:Content>`;
+    const bigHeader = replaceIn(signed, "<edXML:SteeringType>", `${filler}<edXML:SteeringType>`);
+    await assert.rejects(
+      verifyEdxml(Buffer.from(bigHeader, "utf8"), { trust: rootTrust() }),
+      (e: unknown) => EdxmlError.is(e) && e.code === "EDXML_SIGNATURE_TOO_LARGE",
+    );
+    const unsignedBig = Buffer.from(without(bigHeader), "utf8");
+    assert.equal((await verifyEdxml(unsignedBig, { trust: rootTrust() })).status, "unsigned");
+    const notEdxml = Buffer.from(`<other>${filler.replace(/edXML:/g, "")}</other>`, "utf8");
+    assert.equal((await verifyEdxml(notEdxml, { trust: rootTrust() })).status, "unsigned");
+  });
 });

@@ -14,8 +14,10 @@ import {
 
 const SIGNATURE = /<Signature xmlns="http:\/\/www\.w3\.org\/2000\/09\/xmldsig#">[\s\S]*?<\/Signature>/g;
 
-async function* chunked(buf: Buffer, size: number): AsyncIterable<Buffer> {
-  for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
+async function* chunked(buf: Buffer, size: number): AsyncIterable<Uint8Array> {
+  // Plain Uint8Array views, as a web stream gives them.
+  for (let i = 0; i < buf.length; i += size)
+    yield new Uint8Array(buf.buffer, buf.byteOffset + i, Math.min(size, buf.length - i));
 }
 
 async function expectCode(promise: Promise<unknown>, code: string) {

@@ -61,6 +61,10 @@ function findPackageSignature(doc: ReturnType<typeof parseDom>): XElement | null
   ) {
     throw new EdxmlError("EDXML_SIGNATURE_MISPLACED", { where: `child of ${header?.nodeName ?? "(none)"}` });
   }
+  for (let n = header!.previousSibling; n; n = n.previousSibling) {
+    if (is(n as XElement, "edXMLHeader"))
+      throw new EdxmlError("EDXML_SIGNATURE_MISPLACED", { where: "in a second edXMLHeader" });
+  }
   for (let n = sig.nextSibling; n; n = n.nextSibling) {
     if (
       n.nodeType === 1 ||
@@ -151,14 +155,14 @@ class EcdsaSha256 {
 
 /** Same contract as `verifyEdxml`, through the DOM and xml-crypto's checkSignature. */
 export async function verifyEdxmlDom(
-  input: Buffer | AsyncIterable<Buffer>,
+  input: Buffer | AsyncIterable<Uint8Array>,
   options: VerifyOptions,
 ): Promise<VerifyResult> {
   let raw: Buffer;
   if (Buffer.isBuffer(input)) raw = input;
   else {
     const chunks: Buffer[] = [];
-    for await (const c of input) chunks.push(c);
+    for await (const c of input) chunks.push(Buffer.from(c));
     raw = Buffer.concat(chunks);
   }
   const doc = parseDom(raw);

@@ -55,6 +55,8 @@ interface Pending {
   chunks: Buffer[] | null;
   bytes: number;
   hash: Hash | null;
+  /** More canonical bytes came before the signature than we keep: only fatal if one comes. */
+  overflow: boolean;
 }
 
 interface Frame {
@@ -107,6 +109,7 @@ export class PackageScanner implements ScanHandler {
         chunks: null,
         bytes: 0,
         hash,
+        overflow: false,
       };
       this.candidates.push(pending);
       this.chosen = pending;
@@ -117,6 +120,7 @@ export class PackageScanner implements ScanHandler {
           chunks: [],
           bytes: 0,
           hash: null,
+          overflow: false,
           c14n: new StreamingCanonicalizer(c14n, (b) => {
             if (pending.hash) {
               pending.hash.update(b);
@@ -125,7 +129,9 @@ export class PackageScanner implements ScanHandler {
             if (!pending.chunks) return;
             pending.bytes += b.length;
             if (pending.bytes > MAX_PENDING_BYTES) {
-              throw new EdxmlError("EDXML_SIGNATURE_TOO_LARGE", { what: "edXMLHeader before ds:Signature" });
+              pending.chunks = null;
+              pending.overflow = true;
+              return;
             }
             pending.chunks.push(Buffer.from(b));
           }),
@@ -178,6 +184,8 @@ export class PackageScanner implements ScanHandler {
         throw new EdxmlError("EDXML_SIGNATURE_MULTIPLE", { count: this.signatureCount });
       if (parent?.role !== 3)
         throw new EdxmlError("EDXML_SIGNATURE_MISPLACED", { where: this.path(tag.qname) });
+      if (this.headerCount > 1)
+        throw new EdxmlError("EDXML_SIGNATURE_MISPLACED", { where: "in a second edXMLHeader" });
       this.signatureStart = tag.start;
       this.signatureNamespaces = this.scopeAfter(tag);
       this.signatureXmlAttributes = this.xmlAttributesAfter(tag);
@@ -197,9 +205,14 @@ export class PackageScanner implements ScanHandler {
       else if (parent?.role === 1 && tag.localName === "edXMLEnvelope") role = 2;
       else if (parent?.role === 2 && tag.localName === "edXMLHeader") {
         role = 3;
-        this.headerCount++;
+        if (++this.headerCount > 1 && this.signatureCount > 0) {
+          throw new EdxmlError("EDXML_SIGNATURE_MISPLACED", {
+            where: "signed edXMLHeader followed by another",
+          });
+        }
       }
     }
+    if (!parent && role !== 1) this.stopCandidates(); // not an edXML package: no package signature
     this.frames.push({ localName: tag.localName, namespaceURI: tag.namespaceURI, role });
     this.nsStack.push(this.scopeAfter(tag));
     this.xmlAttrStack.push(this.xmlAttributesAfter(tag));
@@ -226,12 +239,9 @@ export class PackageScanner implements ScanHandler {
     if (frame.role === 3) {
       this.afterSignature = false;
       if (this.headerEndTagStart === -1) this.headerEndTagStart = tag.start;
-      if (!this.decided) {
-        // The header closed without a signature: the package is unsigned, stop canonicalising.
-        this.decided = true;
-        for (const p of this.candidates) p.chunks = null;
-      }
     }
+    // The header (or the envelope) closed without a signature: unsigned, stop canonicalising.
+    if (frame.role === 3 || frame.role === 2) this.stopCandidates();
   }
 
   text(raw: Buffer, plain: boolean, _start: number, cdata: boolean): void {
@@ -278,8 +288,15 @@ export class PackageScanner implements ScanHandler {
     return this.decided ? [] : this.candidates;
   }
 
+  private stopCandidates(): void {
+    if (this.decided) return;
+    this.decided = true;
+    for (const p of this.candidates) p.chunks = null;
+  }
+
   private decide(): void {
     if ("fixed" in this.mode) return;
+    if (this.decided) throw new Error("unreachable: package signature after the decision");
     const choice = this.mode.choose(this.signature!);
     this.decided = true;
     if (!choice) {
@@ -288,6 +305,9 @@ export class PackageScanner implements ScanHandler {
     }
     const pending = this.candidates.find((p) => p.c14n.mode === choice.c14n);
     if (!pending) throw new Error("unreachable: no candidate for the chosen canonicalisation");
+    if (pending.overflow) {
+      throw new EdxmlError("EDXML_SIGNATURE_TOO_LARGE", { what: "edXMLHeader content before ds:Signature" });
+    }
     const hash = createHash(choice.digest);
     for (const b of pending.chunks ?? []) hash.update(b);
     pending.chunks = null;

@@ -64,9 +64,24 @@ export async function signEdxml(raw: Buffer, signer: Signer, options: SignOption
   const scan = scanner.end();
   if (scan.headerCount !== 1 || scan.headerEndTagStart < 0) throw new EdxmlError("EDXML_SIGN_NO_HEADER");
   if (scan.signatureRange && !options.replaceExisting) throw new EdxmlError("EDXML_SIGN_ALREADY_SIGNED");
+  const signature = await signatureElement(scan.documentDigest!, signer, options);
+  const at = scan.signatureRange ? scan.signatureRange.start : scan.headerEndTagStart;
+  const resume = scan.signatureRange ? scan.signatureRange.end : scan.headerEndTagStart;
+  return Buffer.concat([raw.subarray(0, at), signature, raw.subarray(resume)]);
+}
 
+/**
+ * The ds:Signature element for a document whose exclusive-C14N SHA-256 digest (signature
+ * excluded) is `documentDigest`. Internal: lets a caller that streams a huge package (two
+ * passes over a file) sign it without holding it in memory.
+ */
+export async function signatureElement(
+  documentDigest: Buffer,
+  signer: Signer,
+  options: Pick<SignOptions, "includeSubjectName" | "includeChain"> = {},
+): Promise<Buffer> {
   const isEc = signer.algorithm === "ECDSA-P256-SHA256";
-  const signedInfo = signedInfoXml(isEc ? ECDSA_SHA256 : RSA_SHA256, scan.documentDigest!.toString("base64"));
+  const signedInfo = signedInfoXml(isEc ? ECDSA_SHA256 : RSA_SHA256, documentDigest.toString("base64"));
   const signedInfoBytes = Buffer.from(signedInfo, "utf8");
 
   const leaf = certificateKey(signer.certificate);
@@ -103,7 +118,7 @@ export async function signEdxml(raw: Buffer, signer: Signer, options: SignOption
   const subjectName = options.includeSubjectName
     ? `<X509SubjectName>${escapeText(rfc4514Name(leaf.certificate.subject))}</X509SubjectName>`
     : "";
-  const signature = Buffer.from(
+  return Buffer.from(
     `<Signature xmlns="${DSIG_NS}">${signedInfo}` +
       `<SignatureValue>${value.toString("base64")}</SignatureValue>` +
       `<KeyInfo><X509Data>${subjectName}` +
@@ -111,8 +126,4 @@ export async function signEdxml(raw: Buffer, signer: Signer, options: SignOption
       `</X509Data></KeyInfo></Signature>`,
     "utf8",
   );
-
-  const at = scan.signatureRange ? scan.signatureRange.start : scan.headerEndTagStart;
-  const resume = scan.signatureRange ? scan.signatureRange.end : scan.headerEndTagStart;
-  return Buffer.concat([raw.subarray(0, at), signature, raw.subarray(resume)]);
 }

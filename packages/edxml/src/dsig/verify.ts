@@ -58,7 +58,7 @@ export interface VerifyResult {
  * `EdxmlError`; cryptographic and trust outcomes are returned as a status with a code.
  */
 export async function verifyEdxml(
-  input: Buffer | AsyncIterable<Buffer>,
+  input: Buffer | AsyncIterable<Uint8Array>,
   options: VerifyOptions,
 ): Promise<VerifyResult> {
   const policy = { allowRsaSha1: options.policy?.allowRsaSha1 === true };
@@ -73,7 +73,11 @@ export async function verifyEdxml(
     options.limits,
   );
   if (Buffer.isBuffer(input)) scanner.write(input);
-  else for await (const chunk of input) scanner.write(chunk);
+  else {
+    for await (const chunk of input) {
+      scanner.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)); // a view, no copy
+    }
+  }
   const scan = scanner.end();
   return finishVerification(scan, parsed, options);
 }
