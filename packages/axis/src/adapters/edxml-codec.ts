@@ -44,7 +44,12 @@ const WANTED = new Set([
   "TraceHeaderList/Bussiness/ReplacementInfoList/ReplacementInfo/DocumentId",
 ]);
 
+/** parse() and appendTrace() see the same bytes in one accept: scan them once. */
+const scans = new WeakMap<Buffer, Scan>();
+
 function scan(raw: Buffer): Scan {
+  const cached = scans.get(raw);
+  if (cached) return cached;
   const s: Scan = {
     path: [],
     texts: new Map(),
@@ -99,6 +104,7 @@ function scan(raw: Buffer): Scan {
       if (current !== null) buffer += rawText.toString("utf8");
     },
   });
+  scans.set(raw, s);
   return s;
 }
 

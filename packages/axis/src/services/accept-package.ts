@@ -8,6 +8,7 @@
  * forwarded bytes are durable when the outbox row that points at them commits; the original
  * bytes are kept as received.
  */
+import { createHash } from "node:crypto";
 import { toVietnamParts } from "@truc/common";
 import { isUniqueViolation } from "@truc/store";
 import type { SignaturePolicy } from "../config.ts";
@@ -96,7 +97,7 @@ export async function acceptPackage(
     fromNode,
   );
 
-  const rawInfo = await blobs.put(raw);
+  const rawSha256 = createHash("sha256").update(raw).digest("hex");
   let identityKey: string | null = null;
   if (fromNode === null) {
     identityKey = packageIdentityKey({
@@ -104,7 +105,7 @@ export async function acceptPackage(
       sender,
       documentId: parsed.documentId,
       businessType: parsed.kind === "status" ? `status:${parsed.statusCode}` : parsed.businessType,
-      rawSha256: rawInfo.sha256,
+      rawSha256,
     });
     const existing = await findPackageByIdentity(db.kysely, identityKey);
     if (existing)
@@ -113,7 +114,8 @@ export async function acceptPackage(
 
   let forwarded = await codec.appendTrace(raw, config.organId, receivedAt);
   if (ctx.signer && config.signature.signForwarded) forwarded = await codec.sign(forwarded, ctx.signer);
-  const fwdInfo = await blobs.put(forwarded);
+  // Both files are fsync'd before the transaction that references them; in parallel.
+  const [rawInfo, fwdInfo] = await Promise.all([blobs.put(raw), blobs.put(forwarded)]);
 
   const packageId = input.packageId ?? ctx.newId();
   const verdictForStats =
