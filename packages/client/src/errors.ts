@@ -18,6 +18,10 @@ export const CLIENT_ERRORS = {
     vi: "Lỗi kết nối khi gọi {operation}: {reason}",
     en: "Network error during {operation}: {reason}",
   },
+  CLIENT_TLS: {
+    vi: "Bắt tay TLS thất bại khi gọi {operation} (chứng thư bị từ chối hoặc không tin cậy): {reason}",
+    en: "TLS handshake failed during {operation} (certificate refused or untrusted): {reason}",
+  },
   CLIENT_TIMEOUT: {
     vi: "Hết thời gian chờ khi gọi {operation} ({timeoutMs} ms)",
     en: "Timed out during {operation} ({timeoutMs} ms)",

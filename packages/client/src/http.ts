@@ -29,14 +29,28 @@ export interface HttpResponse {
   body: http.IncomingMessage;
 }
 
-function networkError(operation: string, error: unknown): ClientError {
+/** Certificate verification failures reported by OpenSSL through Node (not worth retrying). */
+const TLS_VERIFY_CODES = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_REVOKED",
+  "CERT_UNTRUSTED",
+  "CERT_SIGNATURE_FAILURE",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
+export function networkError(operation: string, error: unknown): ClientError {
   if (error instanceof ClientError) return error;
   const e = error as NodeJS.ErrnoException;
-  return new ClientError(
-    "CLIENT_NETWORK",
-    { operation, reason: e?.code ?? e?.message ?? String(error) },
-    { cause: error },
-  );
+  const reason = e?.code ?? e?.message ?? String(error);
+  // ERR_SSL_*: the peer sent a TLS alert (e.g. it refused our client certificate).
+  const tls = typeof e?.code === "string" && (TLS_VERIFY_CODES.has(e.code) || e.code.startsWith("ERR_SSL_"));
+  return new ClientError(tls ? "CLIENT_TLS" : "CLIENT_NETWORK", { operation, reason }, { cause: error });
 }
 
 export function sendHttpRequest(options: HttpRequestOptions): Promise<HttpResponse> {
