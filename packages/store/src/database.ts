@@ -369,7 +369,12 @@ export function kyselyOf(executor: Executor): AnyKysely {
   return isDatabase(executor) ? executor.kysely : executor;
 }
 
-function isDatabase(executor: Executor): executor is Database {
+/** Runs `fn` in a new transaction when given a `Database`, or directly on a handle that is already a `trx`. */
+export function withinTransaction<T>(executor: Executor, fn: (k: AnyKysely) => Promise<T>): Promise<T> {
+  return isDatabase(executor) ? executor.transaction(fn) : fn(executor);
+}
+
+export function isDatabase(executor: Executor): executor is Database {
   return !(executor instanceof Kysely) && "kysely" in executor && "dialect" in executor;
 }
 

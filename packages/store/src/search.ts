@@ -18,7 +18,7 @@
 import { foldVietnamese } from "@truc/common";
 import { sql } from "kysely";
 import { assertIdentifier } from "./columns.ts";
-import { dialectOf, type Executor, kyselyOf } from "./database.ts";
+import { dialectOf, type Executor, kyselyOf, withinTransaction } from "./database.ts";
 import { StoreError } from "./errors.ts";
 
 export type SearchMatch = "exact-phrase" | "phrase" | "exact-words" | "words";
@@ -95,7 +95,7 @@ export async function createSearchIndex(db: Executor, name: string): Promise<voi
 
 /**
  * Indexes (or re-indexes) one document. `fields` in a fixed order, e.g. `{ title, summary, body }`.
- * On SQLite this is two statements: pass the `trx` of the transaction that writes the document.
+ * Pass the `trx` of the transaction that writes the document so both commit together.
  */
 export async function indexDocument(
   db: Executor,
@@ -111,13 +111,16 @@ export async function indexDocument(
       on conflict (id) do update set exact = excluded.exact, folded = excluded.folded`.execute(k);
     return;
   }
-  const { rows } = await sql<{ rid: number }>`insert into ${sql.table(docs)} (id, exact, folded)
-      values (${id}, ${exact}, ${folded})
-      on conflict (id) do update set exact = excluded.exact, folded = excluded.folded
-      returning rid`.execute(k);
-  const rid = rows[0]!.rid;
-  await sql`delete from ${sql.table(fts)} where rowid = ${rid}`.execute(k);
-  await sql`insert into ${sql.table(fts)} (rowid, folded) values (${rid}, ${folded})`.execute(k);
+  // Two tables: atomic when given a Database (own transaction) or the caller's trx.
+  await withinTransaction(db, async (trx) => {
+    const { rows } = await sql<{ rid: number }>`insert into ${sql.table(docs)} (id, exact, folded)
+        values (${id}, ${exact}, ${folded})
+        on conflict (id) do update set exact = excluded.exact, folded = excluded.folded
+        returning rid`.execute(trx);
+    const rid = rows[0]!.rid;
+    await sql`delete from ${sql.table(fts)} where rowid = ${rid}`.execute(trx);
+    await sql`insert into ${sql.table(fts)} (rowid, folded) values (${rid}, ${folded})`.execute(trx);
+  });
 }
 
 /** Removes a document from the index; false if it was not there. */
