@@ -5,5 +5,6 @@ export * from "./der.ts";
 export * from "./errors.ts";
 export * from "./keys.ts";
 export * from "./names.ts";
+export * from "./ocsp.ts";
 export * from "./oids.ts";
 export * from "./profiles.ts";
