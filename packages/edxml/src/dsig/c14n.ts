@@ -58,6 +58,24 @@ interface Frame {
 
 const EMPTY_MAP: ReadonlyMap<string, string> = new Map();
 
+interface NamespaceRendering {
+  /** What the nearest output ancestor has rendered. */
+  readonly base: ReadonlyMap<string, string>;
+  /** Copy-on-write: only elements that declare something get their own map. */
+  rendered: Map<string, string> | undefined;
+  readonly decls: [string, string][];
+}
+
+function renderNamespace(ns: NamespaceRendering, prefix: string, uri: string): void {
+  if (prefix === "xml") return;
+  const current = (ns.rendered ?? ns.base).get(prefix) ?? (prefix === "" ? "" : undefined);
+  // An unprefixed name in no namespace under an unset default: nothing to undeclare.
+  if (current === uri || (prefix !== "" && uri === "")) return;
+  ns.rendered ??= new Map(ns.base);
+  ns.rendered.set(prefix, uri);
+  ns.decls.push([prefix, uri]);
+}
+
 export function compareCodePoints(a: string, b: string): number {
   // UTF-16 order differs from code-point order only around surrogates; handle that case.
   if (a === b) return 0;
@@ -108,24 +126,13 @@ export class StreamingCanonicalizer {
     const apex = this.stack.length === 0;
     const parent = this.stack.at(-1);
     const renderedIn = parent?.rendered ?? EMPTY_MAP;
-    let rendered: Map<string, string> | undefined;
-    const decls: [string, string][] = [];
-    const render = (prefix: string, uri: string) => {
-      if (prefix === "xml") return;
-      const current = (rendered ?? renderedIn).get(prefix) ?? (prefix === "" ? "" : undefined);
-      if (current === uri) return;
-      // An unprefixed name in no namespace under an unset default: nothing to undeclare.
-      if (prefix !== "" && uri === "") return;
-      rendered ??= new Map(renderedIn);
-      rendered.set(prefix, uri);
-      decls.push([prefix, uri]);
-    };
-
+    // Namespace declarations to render (no closure here: this runs for every element).
+    const ns: NamespaceRendering = { base: renderedIn, rendered: undefined, decls: [] };
     let inScope = parent?.inScope ?? EMPTY_MAP;
     if (this.mode === "exc-c14n") {
-      render(el.prefix || "", el.namespaceURI ?? "");
+      renderNamespace(ns, el.prefix || "", el.namespaceURI ?? "");
       for (const a of el.attributes) {
-        if (!a.isNamespaceDeclaration && a.prefix) render(a.prefix, a.namespaceURI ?? "");
+        if (!a.isNamespaceDeclaration && a.prefix) renderNamespace(ns, a.prefix, a.namespaceURI ?? "");
       }
     } else {
       if (apex && this.options.inheritedNamespaces) inScope = this.options.inheritedNamespaces;
@@ -134,9 +141,12 @@ export class StreamingCanonicalizer {
         for (const d of el.namespaceDeclarations) next.set(d.prefix, d.uri);
         inScope = next;
       }
-      if (apex) for (const [p, u] of inScope) render(p, u);
-      else for (const d of el.namespaceDeclarations) render(d.prefix, inScope.get(d.prefix) ?? "");
+      if (apex) for (const [p, u] of inScope) renderNamespace(ns, p, u);
+      else
+        for (const d of el.namespaceDeclarations) renderNamespace(ns, d.prefix, inScope.get(d.prefix) ?? "");
     }
+    const rendered = ns.rendered;
+    const decls = ns.decls;
 
     this.stack.push({ rendered: rendered ?? renderedIn, inScope, qname: el.qname });
     this.rootSeen = true;
