@@ -286,7 +286,8 @@ export async function verifySdkvxpRequest(input: {
   // 7. A body is bound to the signature only through hash-file.
   let packageBytes: Buffer | undefined;
   if (body !== undefined) {
-    if (from === undefined) throw new AxisAuthError("AXIS_SENDER_MISMATCH", { from: "(none)", sender: "(none)", systemId });
+    if (from === undefined)
+      throw new AxisAuthError("AXIS_SENDER_MISMATCH", { from: "(none)", sender: "(none)", systemId });
     const hashFile = params["hash-file"];
     if (hashFile === undefined) throw new AxisAuthError("AXIS_HASH_FILE_MISMATCH");
     const stripped = packageBytesFromSdkBody(body);
