@@ -220,9 +220,12 @@ describe("incoming state machine (spec §3.5)", () => {
     assert.equal(s, "arrived");
     s = recipientStateAfter(s, "03");
     s = recipientStateAfter(s, "13");
-    assert.equal(recipientStateAfter(s, "15"), "taken_back");
-    assert.equal(recipientStateAfter(s, "16"), "take_back_refused");
-    assert.equal(recipientStateAfter("revoked", "02"), "revoke_refused");
+    assert.equal(recipientStateAfter(s, "15", { takeBackPending: true }), "taken_back");
+    assert.equal(recipientStateAfter(s, "16", { takeBackPending: true }), "take_back_refused");
+    assert.equal(recipientStateAfter("processing", "16"), "processing"); // answer to an update
+    assert.equal(recipientStateAfter("registered", "03", { revoked: true }), "revoked");
+    assert.equal(recipientStateAfter("registered", "02", { revoked: true }), "revoke_refused");
+    assert.equal(recipientStateAfter("arrived", "03"), "registered");
   });
   it("flags duplicates by identifier and by number/notation/issuer", () => {
     const a = {

@@ -173,14 +173,25 @@ export type RecipientState =
   | "revoked"
   | "revoke_refused";
 
-export function recipientStateAfter(current: RecipientState, code: StatusCode): RecipientState {
+/**
+ * The sender's view of one recipient after a status from it. 15/16 answer a take-back only
+ * while one is outstanding (otherwise they answer an update and leave the state alone); 03/02
+ * answer a revocation once the sender has revoked the document.
+ */
+export function recipientStateAfter(
+  current: RecipientState,
+  code: StatusCode,
+  context: { takeBackPending?: boolean; revoked?: boolean } = {},
+): RecipientState {
+  if (context.revoked && (code === "03" || code === "02"))
+    return code === "03" ? "revoked" : "revoke_refused";
   switch (code) {
     case "01":
       return current === "sent" ? "arrived" : current;
     case "02":
-      return current === "revoked" ? "revoke_refused" : "rejected";
+      return "rejected";
     case "03":
-      return current === "revoked" ? "revoked" : "registered";
+      return "registered";
     case "04":
       return "assigned";
     case "05":
@@ -190,9 +201,9 @@ export function recipientStateAfter(current: RecipientState, code: StatusCode): 
     case "13":
       return "take_back_requested";
     case "15":
-      return current === "take_back_requested" ? "taken_back" : current;
+      return context.takeBackPending ? "taken_back" : current;
     case "16":
-      return current === "take_back_requested" ? "take_back_refused" : current;
+      return context.takeBackPending ? "take_back_refused" : current;
   }
 }
 
