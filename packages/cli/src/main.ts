@@ -14,7 +14,9 @@ export interface CliContext {
 
 type Register = (program: Command, context: CliContext) => void;
 
-const COMMAND_GROUPS: Array<() => Promise<{ register: Register }>> = [];
+const COMMAND_GROUPS: Array<() => Promise<{ register: Register }>> = [
+  () => import("./commands/pdf.ts"),
+];
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode: number = EXIT.ok;

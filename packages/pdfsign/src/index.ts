@@ -1,3 +1,4 @@
+export { type AnchorTrustOptions, createAnchorTrustCallback } from "./anchor-trust.ts";
 export {
   type AppearanceSpec,
   DEFAULT_SEAL_MM,
