@@ -208,7 +208,9 @@ export async function parseEdxml(input: EdxmlInput, options: ParseOptions = {}):
         const node = stack.at(-1)!;
         if (current) {
           // latin1 keeps any non-ASCII byte visible to the alphabet check.
-          const bytes = current.decoder.push(plain ? raw.toString("latin1") : decodeText(raw, cdata));
+          const bytes = plain
+            ? current.decoder.push(raw.toString("latin1"), hasWhitespace(raw))
+            : current.decoder.push(decodeText(raw, cdata));
           if (bytes.length) jobs.push({ writer: current.writer, chunk: bytes });
           return;
         }
@@ -268,6 +270,16 @@ export async function parseEdxml(input: EdxmlInput, options: ParseOptions = {}):
   const ctx = new Context();
   const result = mapPackage(root, ctx, attachments);
   return { ...result, size, sha256: hash.digest("hex"), warnings: ctx.warnings } as ParsedEdxml;
+}
+
+/** Native memchr passes beat a regex over the string. */
+function hasWhitespace(raw: Buffer): boolean {
+  return (
+    raw.indexOf(0x0a) !== -1 ||
+    raw.indexOf(0x20) !== -1 ||
+    raw.indexOf(0x0d) !== -1 ||
+    raw.indexOf(0x09) !== -1
+  );
 }
 
 function findPath(root: XNode, names: string[]): XNode | undefined {

@@ -216,6 +216,9 @@ describe("attachments", () => {
 
   it("strict base64: invalid characters, base64url, misplaced padding and truncation → EDXML_ATTACHMENT_BASE64", async () => {
     for (const bad of [
+      "QUJ*QUJD",
+      "QUJDQUJ\u00e9",
+      "QUJDQU_D",
       "QUJD*",
       "QUJD-_==",
       "QU=D",
