@@ -18,12 +18,13 @@ function collect(dir, out) {
   return out;
 }
 
+// Package tests live in packages/*/test; cross-package suites (resilience, security) in test/.
 const packagesDir = join(root, "packages");
-const files = readdirSync(packagesDir)
-  .flatMap((pkg) => {
-    const testDir = join(packagesDir, pkg, "test");
+const testDirs = [...readdirSync(packagesDir).map((pkg) => join(packagesDir, pkg, "test")), join(root, "test")];
+const files = testDirs
+  .flatMap((dir) => {
     try {
-      return collect(testDir, []);
+      return collect(dir, []);
     } catch {
       return [];
     }
