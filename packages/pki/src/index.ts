@@ -8,3 +8,6 @@ export * from "./names.ts";
 export * from "./ocsp.ts";
 export * from "./oids.ts";
 export * from "./profiles.ts";
+export * from "./server.ts";
+export * from "./validate.ts";
+export type { RequestHandler } from "./http.ts";
