@@ -39,7 +39,7 @@ describe("web shell in headless Chromium", () => {
     for (const label of ["Mã cơ quan", "Tên đăng nhập", "Mật khẩu"]) {
       assert.ok(await page.getByLabel(label, { exact: false }).first().isVisible(), label);
     }
-    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    const width = (await page.evaluate("document.documentElement.scrollWidth")) as number;
     assert.ok(width <= 390, `no horizontal scroll on a phone (scrollWidth ${width})`);
     await screenshot(page, "login-phone-vi");
     await page.close();
