@@ -82,6 +82,14 @@ export const OFFICE_ERRORS = {
     vi: "Gửi qua trục liên thông thất bại: {reason}.",
     en: "Sending through the axis failed: {reason}.",
   },
+  OFFICE_INTERNAL: {
+    vi: "Lỗi nội bộ của máy chủ.",
+    en: "Internal server error.",
+  },
+  OFFICE_PAYLOAD_TOO_LARGE: {
+    vi: "Dữ liệu gửi lên quá lớn.",
+    en: "The request body is too large.",
+  },
   OFFICE_DUPLICATE: {
     vi: "Đã tồn tại: {what}.",
     en: "Already exists: {what}.",

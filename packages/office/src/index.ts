@@ -1,3 +1,4 @@
+export * from "./adapters/libreoffice.ts";
 export * from "./domain/access.ts";
 export * from "./domain/deadlines.ts";
 export * from "./domain/document-types.ts";
@@ -5,3 +6,10 @@ export * from "./domain/incoming.ts";
 export * from "./domain/numbering.ts";
 export * from "./domain/outgoing.ts";
 export * from "./errors.ts";
+export { buildOfficeApp, type HttpOptions, SESSION_COOKIE } from "./http/app.ts";
+export { HTTP_STATUS, toHttpError } from "./http/errors.ts";
+export * from "./ports.ts";
+export { OFFICE_MIGRATIONS } from "./repositories/migrations.ts";
+export type { Actor, OfficeDeps } from "./services/context.ts";
+export { type ProvisionAgencyInput, provisionAgency } from "./services/provision-agency.ts";
+export { type OfficeConfig, type RunningOffice, startOffice } from "./start.ts";

@@ -1,0 +1,735 @@
+/**
+ * The office HTTP API (Fastify). Routes are thin: parse with zod, resolve the session, call a
+ * service, map the result. Every route is declared once in a table that also produces the
+ * OpenAPI document served at /api/openapi.json.
+ *
+ * Session: HttpOnly cookie `truc_session` (SameSite=Strict). CSRF: every state-changing call
+ * of a signed-in user must send the session's CSRF token in `X-CSRF-Token` (returned by login
+ * and GET /api/session), and a present `Origin` header must equal the configured origin.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { z } from "zod";
+import { sameSecret } from "../auth/tokens.ts";
+import { COMPETENCE_PREFIXES, ROLES } from "../domain/access.ts";
+import { DOCUMENT_TYPES, URGENCIES } from "../domain/document-types.ts";
+import { INCOMING_STATES } from "../domain/incoming.ts";
+import { OUTGOING_STATES } from "../domain/outgoing.ts";
+import { OfficeError } from "../errors.ts";
+import { requestTakeBack, revokeOutgoing, sendUpdate } from "../services/after-issue.ts";
+import { answerRequest } from "../services/answer-request.ts";
+import { assignIncoming } from "../services/assign-incoming.ts";
+import { assignNumber } from "../services/assign-number.ts";
+import { completeIncoming } from "../services/complete-incoming.ts";
+import type { Actor, OfficeDeps } from "../services/context.ts";
+import { createDraft } from "../services/create-draft.ts";
+import { registerRows, toCsv } from "../services/export-register.ts";
+import { flushOutbox } from "../services/flush-outbox.ts";
+import { issueDocument } from "../services/issue-document.ts";
+import { addDelegation, createUnit, createUser } from "../services/manage-people.ts";
+import { processIncoming } from "../services/process-incoming.ts";
+import {
+  auditTrail,
+  getIncoming,
+  getIncomingFile,
+  getIncomingPackage,
+  getOutgoing,
+  getOutgoingFile,
+  listIncomingByState,
+  listOutgoingByState,
+  listOverdue,
+  listPeople,
+  listReminders,
+  searchDocuments,
+} from "../services/queries.ts";
+import { receiveAll } from "../services/receive-messages.ts";
+import { registerIncoming } from "../services/register-incoming.ts";
+import { rejectIncoming } from "../services/reject-incoming.ts";
+import { reviewDraft, submitForReview } from "../services/review-draft.ts";
+import { sealDocument } from "../services/seal-document.ts";
+import {
+  describeSession,
+  enableTotp,
+  login,
+  logout,
+  newTotpSecret,
+  type ResolvedSession,
+  resolveSession,
+  SESSION_TTL_MS,
+} from "../services/sessions.ts";
+import { signDocument } from "../services/sign-document.ts";
+import { MAX_UPLOAD_BYTES, uploadVersion } from "../services/upload-version.ts";
+import { toHttpError } from "./errors.ts";
+
+export interface HttpOptions {
+  /** Public origin of the web UI, e.g. "https://vanban.example.gov.vn"; Origin headers must match it. */
+  origin?: string;
+  /** Send the cookie with `Secure` (on behind HTTPS). */
+  secureCookie?: boolean;
+  /** Send queued packages right after each change (default true). */
+  flushAfterChange?: boolean;
+}
+
+export const SESSION_COOKIE = "truc_session";
+
+type Method = "GET" | "POST" | "PUT" | "DELETE";
+
+interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
+  method: Method;
+  url: string;
+  summary: string;
+  tag: string;
+  /** false: no session needed (login, OpenAPI). */
+  auth?: boolean;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Raw binary body (file upload) instead of JSON. */
+  rawBody?: string[];
+  handler: (ctx: {
+    actor: Actor;
+    session: ResolvedSession;
+    params: z.infer<P>;
+    query: z.infer<Q>;
+    body: z.infer<B>;
+    raw: Buffer;
+    request: FastifyRequest;
+    reply: FastifyReply;
+  }) => Promise<unknown>;
+}
+
+const id = z.object({ id: z.uuid() });
+const empty = z.object({}).strict();
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const reason = z.object({ reason: z.string().min(1).max(500) });
+const searchQuery = z.object({
+  q: z.string().max(200).optional(),
+  direction: z.enum(["incoming", "outgoing"]).optional(),
+  typeName: z.string().max(100).optional(),
+  issuer: z.string().max(13).optional(),
+  state: z.string().max(30).optional(),
+  urgency: z.enum(URGENCIES).optional(),
+  from: isoDate.optional(),
+  to: isoDate.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+});
+
+function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (header ?? "").split(";")) {
+    const i = part.indexOf("=");
+    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return out;
+}
+
+export function buildOfficeApp(deps: OfficeDeps, options: HttpOptions = {}): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, requestTimeout: 120_000 });
+  const routes: RouteSpec<z.ZodType, z.ZodType, z.ZodType>[] = [];
+  const flush = async () => {
+    if (options.flushAfterChange === false) return;
+    await flushOutbox(deps).catch(() => undefined);
+  };
+
+  app.addContentTypeParser(
+    [
+      "application/pdf",
+      "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+      "application/octet-stream",
+    ],
+    { parseAs: "buffer", bodyLimit: MAX_UPLOAD_BYTES },
+    (_req, body, done) => done(null, body),
+  );
+  app.setErrorHandler((error, _request, reply) => {
+    const { status, body } = toHttpError(error);
+    void reply.code(status).send(body);
+  });
+  app.setNotFoundHandler((_request, reply) => {
+    void reply.code(404).send(new OfficeError("OFFICE_NOT_FOUND", { entity: "route" }).toJSON());
+  });
+
+  const cookie = (token: string, maxAgeSeconds: number) =>
+    `${SESSION_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${options.secureCookie ? "; Secure" : ""}`;
+
+  const checkOrigin = (request: FastifyRequest) => {
+    const origin = request.headers.origin;
+    if (origin !== undefined && options.origin && origin !== options.origin)
+      throw new OfficeError("OFFICE_CSRF_REJECTED");
+  };
+
+  function route<
+    P extends z.ZodType = typeof empty,
+    Q extends z.ZodType = typeof empty,
+    B extends z.ZodType = typeof empty,
+  >(spec: RouteSpec<P, Q, B>) {
+    routes.push(spec as unknown as RouteSpec<z.ZodType, z.ZodType, z.ZodType>);
+    app.route({
+      method: spec.method,
+      url: spec.url,
+      handler: async (request, reply) => {
+        const changing = spec.method !== "GET";
+        if (changing) checkOrigin(request);
+        let session: ResolvedSession | null = null;
+        if (spec.auth !== false) {
+          session = await resolveSession(deps, parseCookies(request.headers.cookie)[SESSION_COOKIE]);
+          if (!session) throw new OfficeError("OFFICE_SESSION_REQUIRED");
+          if (changing) {
+            const header = request.headers["x-csrf-token"];
+            if (typeof header !== "string" || !sameSecret(header, session.csrfToken))
+              throw new OfficeError("OFFICE_CSRF_REJECTED");
+          }
+        }
+        const params = (spec.params ?? empty).parse(request.params ?? {}) as z.infer<P>;
+        const query = (spec.query ?? empty).parse(request.query ?? {}) as z.infer<Q>;
+        const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        const body = (spec.rawBody ? {} : (spec.body ?? empty).parse(request.body ?? {})) as z.infer<B>;
+        const result = await spec.handler({
+          actor: session?.actor as Actor,
+          session: session as ResolvedSession,
+          params,
+          query,
+          body,
+          raw,
+          request,
+          reply,
+        });
+        if (changing && spec.auth !== false) await flush();
+        if (reply.sent) return reply;
+        return result ?? { ok: true };
+      },
+    });
+  }
+
+  const sendFile = (reply: FastifyReply, file: { bytes: Buffer; fileName: string; contentType: string }) =>
+    reply
+      .header("content-type", file.contentType)
+      .header("content-disposition", `attachment; filename*=UTF-8''${encodeURIComponent(file.fileName)}`)
+      .header("x-content-type-options", "nosniff")
+      .send(file.bytes);
+
+  // ------------------------------------------------------------------ session
+  route({
+    method: "POST",
+    url: "/api/session",
+    tag: "session",
+    summary:
+      "Log in (password, then TOTP code when enabled). Sets the session cookie; returns the CSRF token.",
+    auth: false,
+    body: z.object({
+      username: z.string().min(1).max(100),
+      password: z.string().min(1).max(1024),
+      totpCode: z.string().max(10).optional(),
+    }),
+    handler: async ({ body, request, reply }) => {
+      const previousToken = parseCookies(request.headers.cookie)[SESSION_COOKIE];
+      const result = await login(deps, { ...body, ...(previousToken ? { previousToken } : {}) });
+      const { token, ...view } = result;
+      void reply.header("set-cookie", cookie(token, SESSION_TTL_MS / 1000));
+      return view;
+    },
+  });
+  route({
+    method: "GET",
+    url: "/api/session",
+    tag: "session",
+    summary: "The signed-in user, agency, roles and CSRF token.",
+    handler: async ({ session }) => describeSession(deps, session),
+  });
+  route({
+    method: "DELETE",
+    url: "/api/session",
+    tag: "session",
+    summary: "Log out.",
+    handler: async ({ actor, request, reply }) => {
+      await logout(deps, actor, parseCookies(request.headers.cookie)[SESSION_COOKIE] ?? "");
+      void reply.header("set-cookie", cookie("", 0));
+      return { ok: true };
+    },
+  });
+  route({
+    method: "POST",
+    url: "/api/session/totp/secret",
+    tag: "session",
+    summary: "A new TOTP secret and otpauth:// URI (not stored until confirmed).",
+    handler: async ({ session }) => {
+      const view = await describeSession(deps, session);
+      return newTotpSecret({ issuer: `truc ${view.agency.code}`, account: view.user.username });
+    },
+  });
+  route({
+    method: "POST",
+    url: "/api/session/totp",
+    tag: "session",
+    summary: "Enable TOTP by confirming a code for the secret.",
+    body: z.object({ secret: z.string().min(16).max(128), code: z.string().regex(/^\d{6}$/) }),
+    handler: async ({ actor, body }) => enableTotp(deps, actor, body),
+  });
+
+  // ------------------------------------------------------------------ reference data and people
+  route({
+    method: "GET",
+    url: "/api/reference",
+    tag: "reference",
+    summary: "Document types (NĐ 30), urgencies, roles, states, competence prefixes.",
+    handler: async () => ({
+      documentTypes: DOCUMENT_TYPES,
+      urgencies: URGENCIES,
+      roles: ROLES,
+      outgoingStates: OUTGOING_STATES,
+      incomingStates: INCOMING_STATES,
+      competencePrefixes: COMPETENCE_PREFIXES,
+    }),
+  });
+  route({
+    method: "GET",
+    url: "/api/directory",
+    tag: "reference",
+    summary: "Agencies reachable through the axis (recipients).",
+    handler: async ({ actor }) => deps.gateway.directory({ agencyCode: actor.agencyCode }),
+  });
+  route({
+    method: "GET",
+    url: "/api/people",
+    tag: "people",
+    summary: "Units and users of the agency.",
+    handler: async ({ actor }) => listPeople(deps, actor),
+  });
+  route({
+    method: "POST",
+    url: "/api/units",
+    tag: "people",
+    summary: "Create a unit (administrator).",
+    body: z.object({ name: z.string().min(1).max(200), abbreviation: z.string().min(1).max(20) }),
+    handler: async ({ actor, body }) => createUnit(deps, actor, body),
+  });
+  route({
+    method: "POST",
+    url: "/api/users",
+    tag: "people",
+    summary: "Create a user with roles (administrator).",
+    body: z.object({
+      username: z.string().regex(/^[a-z0-9._-]{3,64}$/),
+      fullName: z.string().min(1).max(50),
+      position: z.string().min(1).max(100),
+      password: z.string().min(10).max(1024),
+      roles: z.array(z.enum(ROLES)).min(1),
+      unitId: z.uuid().optional(),
+      isHead: z.boolean().optional(),
+    }),
+    handler: async ({ actor, body }) => createUser(deps, actor, body),
+  });
+  route({
+    method: "POST",
+    url: "/api/users/:id/delegations",
+    tag: "people",
+    summary: "Give a user a signing delegation (KT./TL./TUQ./Q./TM.) for a period (administrator).",
+    params: id,
+    body: z.object({
+      kind: z.enum(COMPETENCE_PREFIXES),
+      forTitle: z.string().min(1).max(100),
+      validFrom: z.iso.datetime(),
+      validTo: z.iso.datetime(),
+    }),
+    handler: async ({ actor, params, body }) =>
+      addDelegation(deps, actor, {
+        userId: params.id,
+        kind: body.kind,
+        forTitle: body.forTitle,
+        validFrom: new Date(body.validFrom),
+        validTo: new Date(body.validTo),
+      }),
+  });
+  route({
+    method: "GET",
+    url: "/api/audit",
+    tag: "people",
+    summary: "Audit trail of the agency (administrator).",
+    query: z.object({
+      entityId: z.string().max(64).optional(),
+      limit: z.coerce.number().int().min(1).max(5000).optional(),
+    }),
+    handler: async ({ actor, query }) => auditTrail(deps, actor, query),
+  });
+
+  // ------------------------------------------------------------------ outgoing
+  const recipient = z.object({ organId: z.string().min(1).max(13), organName: z.string().min(1).max(200) });
+  route({
+    method: "GET",
+    url: "/api/outgoing",
+    tag: "outgoing",
+    summary: "Outgoing documents (filters as in search).",
+    query: searchQuery,
+    handler: async ({ actor, query }) => listOutgoingByState(deps, actor, query),
+  });
+  route({
+    method: "POST",
+    url: "/api/outgoing",
+    tag: "outgoing",
+    summary: "Create a draft (metadata); upload the file with PUT /api/outgoing/{id}/file.",
+    body: z.object({
+      typeCode: z.string().min(1).max(10),
+      subject: z.string().min(1).max(500),
+      content: z.string().max(500).optional(),
+      unitAbbreviation: z.string().max(20).optional(),
+      urgency: z.enum(URGENCIES).optional(),
+      dueDate: isoDate.optional(),
+      pageCount: z.number().int().min(1).max(999).optional(),
+      copies: z.number().int().min(1).max(999).optional(),
+      appendices: z.array(z.string().max(250)).max(50).optional(),
+      places: z.array(z.string().max(250)).max(50).optional(),
+      recipients: z.array(recipient).max(500),
+      replaces: z.array(z.string().max(100)).max(20).optional(),
+    }),
+    handler: async ({ actor, body }) => createDraft(deps, actor, body),
+  });
+  route({
+    method: "GET",
+    url: "/api/outgoing/:id",
+    tag: "outgoing",
+    summary: "A document with its versions, reviews and each recipient's status timeline.",
+    params: id,
+    handler: async ({ actor, params }) => getOutgoing(deps, actor, params.id),
+  });
+  route({
+    method: "PUT",
+    url: "/api/outgoing/:id/file",
+    tag: "outgoing",
+    summary: "Upload a new version (body: the PDF, or a DOCX converted when LibreOffice is installed).",
+    params: id,
+    query: z.object({ fileName: z.string().min(1).max(200), note: z.string().max(500).optional() }),
+    rawBody: ["application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"],
+    handler: async ({ actor, params, query, raw, request }) =>
+      uploadVersion(deps, actor, {
+        outgoingId: params.id,
+        bytes: raw,
+        fileName: query.fileName,
+        contentType: String(request.headers["content-type"] ?? "")
+          .split(";")[0]!
+          .trim(),
+        ...(query.note ? { note: query.note } : {}),
+      }),
+  });
+  route({
+    method: "GET",
+    url: "/api/outgoing/:id/file",
+    tag: "outgoing",
+    summary: "Download the current file, or a given version.",
+    params: id,
+    query: z.object({ version: z.coerce.number().int().min(1).optional() }),
+    handler: async ({ actor, params, query, reply }) =>
+      sendFile(reply, await getOutgoingFile(deps, actor, params.id, query.version)),
+  });
+  route({
+    method: "POST",
+    url: "/api/outgoing/:id/submit",
+    tag: "outgoing",
+    summary: "Send the draft to one or several reviewers.",
+    params: id,
+    body: z.object({ reviewerIds: z.array(z.uuid()).min(1).max(20) }),
+    handler: async ({ actor, params, body }) =>
+      submitForReview(deps, actor, { outgoingId: params.id, ...body }),
+  });
+  route({
+    method: "POST",
+    url: "/api/outgoing/:id/review",
+    tag: "outgoing",
+    summary: "Approve, or return for revision with a comment.",
+    params: id,
+    body: z.object({ decision: z.enum(["approve", "return"]), comment: z.string().max(2000).optional() }),
+    handler: async ({ actor, params, body }) => reviewDraft(deps, actor, { outgoingId: params.id, ...body }),
+  });
+  route({
+    method: "POST",
+    url: "/api/outgoing/:id/sign",
+    tag: "outgoing",
+    summary: "Leader's signature (visible personal signature).",
+    params: id,
+    body: z.object({
+      competence: z.enum(COMPETENCE_PREFIXES).optional(),
+      collectiveTitle: z.string().max(100).optional(),
+    }),
+    handler: async ({ actor, params, body }) => signDocument(deps, actor, { outgoingId: params.id, ...body }),
+  });
+  for (const [step, service, summary] of [
+    ["number", assignNumber, "Assign the next number of the year (clerk)."],
+    ["seal", sealDocument, "Organisation signature with the seal appearance (clerk)."],
+    ["issue", issueDocument, "Issue: build the edXML package and send it through the axis (clerk)."],
+  ] as const) {
+    route({
+      method: "POST",
+      url: `/api/outgoing/:id/${step}`,
+      tag: "outgoing",
+      summary,
+      params: id,
+      handler: async ({ actor, params }) => service(deps, actor, { outgoingId: params.id }),
+    });
+  }
+  route({
+    method: "POST",
+    url: "/api/outgoing/:id/revoke",
+    tag: "outgoing",
+    summary: "Revoke an issued document (BussinessDocType 1); the document is frozen.",
+    params: id,
+    body: reason,
+    handler: async ({ actor, params, body }) =>
+      revokeOutgoing(deps, actor, { outgoingId: params.id, reason: body.reason }),
+  });
+  route({
+    method: "POST",
+    url: "/api/outgoing/:id/take-back",
+    tag: "outgoing",
+    summary: "Ask recipients to give the document back (status 13); answers 15/16 appear in the timeline.",
+    params: id,
+    body: reason.extend({ organIds: z.array(z.string().max(13)).max(500).optional() }),
+    handler: async ({ actor, params, body }) =>
+      requestTakeBack(deps, actor, { outgoingId: params.id, ...body }),
+  });
+  route({
+    method: "POST",
+    url: "/api/outgoing/:id/update",
+    tag: "outgoing",
+    summary: "Send updated metadata (BussinessDocType 2); recipients answer 15/16.",
+    params: id,
+    body: reason.extend({
+      changes: z.object({
+        subject: z.string().max(500).optional(),
+        dueDate: isoDate.nullable().optional(),
+        content: z.string().max(500).nullable().optional(),
+      }),
+    }),
+    handler: async ({ actor, params, body }) => sendUpdate(deps, actor, { outgoingId: params.id, ...body }),
+  });
+
+  // ------------------------------------------------------------------ incoming
+  route({
+    method: "GET",
+    url: "/api/incoming",
+    tag: "incoming",
+    summary: "Incoming documents (filters as in search).",
+    query: searchQuery,
+    handler: async ({ actor, query }) => listIncomingByState(deps, actor, query),
+  });
+  route({
+    method: "GET",
+    url: "/api/incoming/:id",
+    tag: "incoming",
+    summary: "An incoming document with its signature report, duplicate flags and pending sender request.",
+    params: id,
+    handler: async ({ actor, params }) => getIncoming(deps, actor, params.id),
+  });
+  route({
+    method: "GET",
+    url: "/api/incoming/:id/attachments/:index",
+    tag: "incoming",
+    summary: "Download an attachment.",
+    params: z.object({ id: z.uuid(), index: z.coerce.number().int().min(0).max(1000) }),
+    handler: async ({ actor, params, reply }) =>
+      sendFile(reply, await getIncomingFile(deps, actor, params.id, params.index)),
+  });
+  route({
+    method: "GET",
+    url: "/api/incoming/:id/package",
+    tag: "incoming",
+    summary: "The received package, byte for byte.",
+    params: id,
+    handler: async ({ actor, params, reply }) =>
+      sendFile(reply, await getIncomingPackage(deps, actor, params.id)),
+  });
+  route({
+    method: "POST",
+    url: "/api/incoming/:id/register",
+    tag: "incoming",
+    summary: "Register (số đến), status 03.",
+    params: id,
+    handler: async ({ actor, params }) => registerIncoming(deps, actor, { incomingId: params.id }),
+  });
+  route({
+    method: "POST",
+    url: "/api/incoming/:id/reject",
+    tag: "incoming",
+    summary: "Return to the sender with a reason, status 02.",
+    params: id,
+    body: reason,
+    handler: async ({ actor, params, body }) =>
+      rejectIncoming(deps, actor, { incomingId: params.id, reason: body.reason }),
+  });
+  route({
+    method: "POST",
+    url: "/api/incoming/:id/assign",
+    tag: "incoming",
+    summary: "Assign to a unit and/or person with a deadline, status 04 (leader).",
+    params: id,
+    body: z.object({
+      unitId: z.uuid().optional(),
+      userId: z.uuid().optional(),
+      deadline: isoDate.optional(),
+      instructions: z.string().max(2000).optional(),
+    }),
+    handler: async ({ actor, params, body }) =>
+      assignIncoming(deps, actor, { incomingId: params.id, ...body }),
+  });
+  route({
+    method: "POST",
+    url: "/api/incoming/:id/process",
+    tag: "incoming",
+    summary: "Start processing, status 05.",
+    params: id,
+    handler: async ({ actor, params }) => processIncoming(deps, actor, { incomingId: params.id }),
+  });
+  route({
+    method: "POST",
+    url: "/api/incoming/:id/complete",
+    tag: "incoming",
+    summary: "Complete, status 06, optionally linking the reply document.",
+    params: id,
+    body: z.object({ replyOutgoingId: z.uuid().optional(), note: z.string().max(2000).optional() }),
+    handler: async ({ actor, params, body }) =>
+      completeIncoming(deps, actor, { incomingId: params.id, ...body }),
+  });
+  route({
+    method: "POST",
+    url: "/api/incoming/:id/answer",
+    tag: "incoming",
+    summary:
+      "Answer the sender's pending take-back or update request: accept (15) or refuse with a reason (16).",
+    params: id,
+    body: z.object({ accept: z.boolean(), reason: z.string().max(500).optional() }),
+    handler: async ({ actor, params, body }) =>
+      answerRequest(deps, actor, { incomingId: params.id, ...body }),
+  });
+
+  // ------------------------------------------------------------------ search, registers, follow-up
+  route({
+    method: "GET",
+    url: "/api/search",
+    tag: "search",
+    summary: "Search metadata without diacritics (đ → d); exact-diacritic hits first.",
+    query: searchQuery,
+    handler: async ({ actor, query }) => searchDocuments(deps, actor, query),
+  });
+  route({
+    method: "GET",
+    url: "/api/registers/:kind",
+    tag: "registers",
+    summary: "Incoming or outgoing register of a year in the NĐ 30 columns, as JSON or CSV.",
+    params: z.object({ kind: z.enum(["incoming", "outgoing"]) }),
+    query: z.object({
+      year: z.coerce.number().int().min(2000).max(2100),
+      format: z.enum(["json", "csv"]).optional(),
+    }),
+    handler: async ({ actor, params, query, reply }) => {
+      const register = await registerRows(deps, actor, { kind: params.kind, year: query.year });
+      if (query.format !== "csv") return register;
+      return sendFile(reply, {
+        bytes: Buffer.from(toCsv(register.columns, register.rows)),
+        fileName: `so-van-ban-${params.kind === "incoming" ? "den" : "di"}-${query.year}.csv`,
+        contentType: "text/csv; charset=utf-8",
+      });
+    },
+  });
+  route({
+    method: "GET",
+    url: "/api/overdue",
+    tag: "follow-up",
+    summary: "Open incoming documents past their deadline.",
+    handler: async ({ actor }) => listOverdue(deps, actor),
+  });
+  route({
+    method: "GET",
+    url: "/api/reminders",
+    tag: "follow-up",
+    summary: "Documents needing attention now (urgent and unregistered, deadline due soon or past).",
+    handler: async ({ actor }) => listReminders(deps, actor),
+  });
+  route({
+    method: "POST",
+    url: "/api/sync",
+    tag: "follow-up",
+    summary:
+      "Pull from the axis and send queued packages now (administrator; the server also does it periodically).",
+    handler: async ({ actor }) => {
+      if (!actor.roles.includes("quan_tri") && !actor.roles.includes("van_thu"))
+        throw new OfficeError("OFFICE_FORBIDDEN", { action: "sync" });
+      const received = await receiveAll(deps);
+      const sent = await flushOutbox(deps);
+      return { received, sent };
+    },
+  });
+
+  app.get("/api/openapi.json", async () => openApiDocument(routes));
+  return app;
+}
+
+function openApiDocument(routes: RouteSpec<z.ZodType, z.ZodType, z.ZodType>[]) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: "input", unrepresentable: "any" });
+  for (const r of routes) {
+    const path = r.url.replace(/:(\w+)/g, "{$1}");
+    const parameters: unknown[] = [];
+    for (const [where, s] of [
+      ["path", r.params],
+      ["query", r.query],
+    ] as const) {
+      if (!s) continue;
+      const json = schema(s) as { properties?: Record<string, unknown>; required?: string[] };
+      for (const [name, prop] of Object.entries(json.properties ?? {}))
+        parameters.push({
+          name,
+          in: where,
+          required: where === "path" || (json.required ?? []).includes(name),
+          schema: prop,
+        });
+    }
+    const op: Record<string, unknown> = {
+      summary: r.summary,
+      tags: [r.tag],
+      parameters,
+      responses: {
+        "200": { description: "OK" },
+        default: {
+          description: "Error",
+          content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+        },
+      },
+      ...(r.auth === false ? { security: [] } : {}),
+    };
+    if (r.body)
+      op.requestBody = { required: true, content: { "application/json": { schema: schema(r.body) } } };
+    if (r.rawBody)
+      op.requestBody = {
+        required: true,
+        content: Object.fromEntries(
+          r.rawBody.map((t) => [t, { schema: { type: "string", format: "binary" } }]),
+        ),
+      };
+    paths[path] ??= {};
+    paths[path][r.method.toLowerCase()] = op;
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "truc office (QLVB&ĐH) API",
+      version: "0.1.0",
+      description:
+        "Session cookie `truc_session` (HttpOnly, SameSite=Strict) from POST /api/session. Every POST/PUT/DELETE must carry the session's CSRF token in the `X-CSRF-Token` header. Errors are `{ code, message: { vi, en } }`; branch on `code`.",
+    },
+    components: {
+      securitySchemes: {
+        session: { type: "apiKey", in: "cookie", name: SESSION_COOKIE },
+        csrf: { type: "apiKey", in: "header", name: "X-CSRF-Token" },
+      },
+      schemas: {
+        Error: {
+          type: "object",
+          required: ["code", "message"],
+          properties: {
+            code: { type: "string" },
+            message: { type: "object", properties: { vi: { type: "string" }, en: { type: "string" } } },
+            details: { type: "object" },
+          },
+        },
+      },
+    },
+    security: [{ session: [], csrf: [] }],
+    paths,
+  };
+}
