@@ -1,3 +1,4 @@
+export { edxmlCodec } from "./adapters/edxml-codec.ts";
 export * from "./adapters/libreoffice.ts";
 export * from "./domain/access.ts";
 export * from "./domain/deadlines.ts";

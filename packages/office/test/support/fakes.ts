@@ -1,21 +1,17 @@
 /**
- * Test doubles for the ports whose real packages are not wired yet. Each is clearly a double:
- * the JSON codec is not edXML, the signer only appends markers. They stand in the same place
- * the real @truc/edxml, @truc/pdfsign and @truc/client adapters will.
+ * Test doubles for the ports whose real packages are not wired in yet: an in-memory axis
+ * (instead of SdkvxpClient against a running axis node) and a signer that appends markers
+ * (instead of PAdES). Packages themselves are real edXML (@truc/edxml).
  */
 import type {
   AxisGateway,
   AxisMessage,
   DocumentConverter,
   DocumentSigner,
-  EdocHeader,
   MessageKind,
   Organization,
-  PackageCodec,
-  ParsedPackage,
   SignatureReport,
   SignatureValidator,
-  StatusMessage,
 } from "../../src/ports.ts";
 
 /** An axis with one mailbox per agency and kind; `send` copies to every recipient. */
@@ -55,46 +51,6 @@ export class InMemoryAxis implements AxisGateway {
     return this.directoryEntries;
   }
 }
-
-/** JSON stand-in for edXML (same information, not the wire format). */
-export const jsonCodec: PackageCodec = {
-  async buildDocument({ header, attachments }) {
-    return Buffer.from(
-      JSON.stringify({
-        kind: "edoc",
-        header,
-        attachments: attachments.map((a) => ({ ...a, bytes: a.bytes.toString("base64") })),
-      }),
-    );
-  },
-  async buildStatus(status) {
-    return Buffer.from(
-      JSON.stringify({ kind: "status", status: { ...status, timestamp: status.timestamp.toISOString() } }),
-    );
-  },
-  async parse(bytes) {
-    let value: {
-      kind: string;
-      header?: EdocHeader;
-      attachments?: { name: string; contentType: string; bytes: string }[];
-      status?: StatusMessage & { timestamp: string };
-    };
-    try {
-      value = JSON.parse(bytes.toString("utf8"));
-    } catch {
-      throw Object.assign(new Error("not a package"), { code: "EDXML_XML_MALFORMED" });
-    }
-    if (value.kind === "edoc" && value.header)
-      return {
-        kind: "edoc",
-        header: value.header,
-        attachments: (value.attachments ?? []).map((a) => ({ ...a, bytes: Buffer.from(a.bytes, "base64") })),
-      } satisfies ParsedPackage;
-    if (value.kind === "status" && value.status)
-      return { kind: "status", status: { ...value.status, timestamp: new Date(value.status.timestamp) } };
-    throw Object.assign(new Error("unknown package"), { code: "EDXML_SCHEMA_INVALID" });
-  },
-};
 
 const PERSONAL = "%truc-test-personal-signature:";
 const SEAL = "%truc-test-organisation-signature:";

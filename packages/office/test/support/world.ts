@@ -1,13 +1,14 @@
 /** Two agencies on one office deployment, with their people, over a test axis. */
 import { migrate } from "@truc/store";
 import type { DialectContext } from "@truc/store/testing";
+import { edxmlCodec } from "../../src/adapters/edxml-codec.ts";
 import type { Role } from "../../src/domain/access.ts";
 import type { AxisGateway, DocumentConverter } from "../../src/ports.ts";
 import { OFFICE_MIGRATIONS } from "../../src/repositories/migrations.ts";
 import type { Actor, OfficeDeps } from "../../src/services/context.ts";
 import { createUnit, createUser } from "../../src/services/manage-people.ts";
 import { provisionAgency } from "../../src/services/provision-agency.ts";
-import { InMemoryAxis, jsonCodec, markerSigner, markerValidator, noConverter } from "./fakes.ts";
+import { InMemoryAxis, markerSigner, markerValidator, noConverter } from "./fakes.ts";
 
 export class TestClock {
   constructor(public current: Date) {}
@@ -55,7 +56,7 @@ export async function makeWorld(
     db: ctx.db(),
     blobs: ctx.blobs(),
     clock,
-    codec: jsonCodec,
+    codec: edxmlCodec,
     gateway: options.gateway ?? axis,
     signer: markerSigner,
     validator: markerValidator,
