@@ -24,6 +24,7 @@ const trustArgs = () => [
   pki.ca.certFile,
   "--crl",
   pki.crlFile,
+  "--offline",
 ];
 
 before(async () => {

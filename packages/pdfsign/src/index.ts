@@ -1,4 +1,3 @@
-export { type AnchorTrustOptions, createAnchorTrustCallback } from "./anchor-trust.ts";
 export {
   type AppearanceSpec,
   DEFAULT_SEAL_MM,

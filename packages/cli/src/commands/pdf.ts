@@ -1,10 +1,9 @@
 import { createPrivateKey, sign as cryptoSign, X509Certificate } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { P12Signer } from "@libpdf/core";
-import type { Signer } from "@truc/common";
+import type { Signer, TrustCallback } from "@truc/common";
 import {
   type AppearanceSpec,
-  createAnchorTrustCallback,
   formatReport,
   HttpTimestampAuthority,
   type PadesLevel,
@@ -214,25 +213,44 @@ export function register(program: Command, context: CliContext): void {
     .option("--anchor <pem>", "trust anchor certificate(s) (repeatable)", collect)
     .option("--intermediate <pem>", "intermediate CA certificate(s) (repeatable)", collect)
     .option("--crl <file>", "CRL (PEM or DER; repeatable)", collect)
-    .action(async (file: string, o: { anchor?: string[]; intermediate?: string[]; crl?: string[] }) => {
-      const out = context.output();
-      try {
-        const trust = createAnchorTrustCallback({
-          anchors: (o.anchor ?? []).flatMap((f) => pemBlocks(f, "CERTIFICATE")),
-          intermediates: (o.intermediate ?? []).flatMap((f) => pemBlocks(f, "CERTIFICATE")),
-          crls: (o.crl ?? []).flatMap((f) => pemBlocks(f, "X509 CRL")),
-        });
-        const report = await verifyPdf(new Uint8Array(readFileSync(file)), { trust });
-        printResult(out, report, () => formatReport(report, out.lang));
-        context.setExitCode(
-          report.verdict === "valid"
-            ? EXIT.ok
-            : report.verdict === "invalid"
-              ? EXIT.invalid
-              : EXIT.indeterminate,
-        );
-      } catch (error) {
-        context.setExitCode(reportError(out, error));
-      }
-    });
+    .option("--offline", "use only the given CRLs: no OCSP or CRL download")
+    .action(
+      async (
+        file: string,
+        o: { anchor?: string[]; intermediate?: string[]; crl?: string[]; offline?: boolean },
+      ) => {
+        const out = context.output();
+        try {
+          const anchors = (o.anchor ?? []).flatMap((f) => pemBlocks(f, "CERTIFICATE"));
+          const { createTrustCallback } = await import("@truc/pki");
+          // Without a configured anchor nothing can be trusted: every signature is indeterminate.
+          const trust: TrustCallback = anchors.length
+            ? createTrustCallback({
+                trustAnchors: anchors,
+                intermediates: (o.intermediate ?? []).flatMap((f) => pemBlocks(f, "CERTIFICATE")),
+                revocation: {
+                  crls: (o.crl ?? []).flatMap((f) => pemBlocks(f, "X509 CRL")),
+                  ...(o.offline ? { ocsp: false, fetchCrls: false } : {}),
+                },
+              })
+            : async () => ({
+                status: "indeterminate",
+                reason: "PKI_NO_TRUST_ANCHOR",
+                messageVi: "chưa cấu hình chứng thư gốc tin cậy (--anchor)",
+                messageEn: "no trust anchor configured (--anchor)",
+              });
+          const report = await verifyPdf(new Uint8Array(readFileSync(file)), { trust });
+          printResult(out, report, () => formatReport(report, out.lang));
+          context.setExitCode(
+            report.verdict === "valid"
+              ? EXIT.ok
+              : report.verdict === "invalid"
+                ? EXIT.invalid
+                : EXIT.indeterminate,
+          );
+        } catch (error) {
+          context.setExitCode(reportError(out, error));
+        }
+      },
+    );
 }
