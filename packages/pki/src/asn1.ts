@@ -65,8 +65,17 @@ export function issuerHashInputs(certDer: Bytes): { subject: Buffer; publicKeyBi
 }
 
 /** Verifies a signature made over `tbs` by the key of `cert` with the given algorithm OID. */
-export function verifyWith(cert: NodeX509, algorithmOid: string, tbs: Bytes, signature: Bytes): boolean {
-  if (algorithmOid !== OID.sha256WithRSA && algorithmOid !== OID.ecdsaWithSHA256) return false;
+export function verifyWith(
+  cert: NodeX509,
+  algorithmOid: string,
+  tbs: Bytes,
+  signature: Bytes,
+  digestOid?: string,
+): boolean {
+  // CMS may name the bare key algorithm (rsaEncryption/ecPublicKey) next to a SHA-256 digest
+  const bare =
+    (algorithmOid === OID.rsaEncryption || algorithmOid === OID.ecPublicKey) && digestOid === OID.sha256;
+  if (!bare && algorithmOid !== OID.sha256WithRSA && algorithmOid !== OID.ecdsaWithSHA256) return false;
   try {
     return cryptoVerify("sha256", tbs, cert.publicKey, signature);
   } catch {
@@ -77,4 +86,31 @@ export function verifyWith(cert: NodeX509, algorithmOid: string, tbs: Bytes, sig
 /** Date truncated to whole seconds (DER times carry no fraction here). */
 export function wholeSeconds(d: Date): Date {
   return new Date(Math.floor(d.getTime() / 1000) * 1000);
+}
+
+/** Dotted form of a DER OBJECT IDENTIFIER's content bytes (arcs of any size, unlike asn1js). */
+export function decodeOid(content: Uint8Array): string {
+  const arcs: bigint[] = [];
+  let value = 0n;
+  for (const byte of content) {
+    value = (value << 7n) | BigInt(byte & 0x7f);
+    if (!(byte & 0x80)) {
+      arcs.push(value);
+      value = 0n;
+    }
+  }
+  const first = arcs.shift() ?? 0n;
+  const head = first < 80n ? [first / 40n, first % 40n] : [2n, first - 80n];
+  return [...head, ...arcs].join(".");
+}
+
+/** The OID of an asn1js ObjectIdentifier, read from its encoding. */
+export function oidOf(node: asn1js.ObjectIdentifier): string {
+  const raw = node.valueBeforeDecodeView;
+  if (raw.length >= 2) {
+    const len = raw[1]!;
+    const start = len & 0x80 ? 2 + (len & 0x7f) : 2;
+    return decodeOid(raw.subarray(start));
+  }
+  return node.getValue();
 }

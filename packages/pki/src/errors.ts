@@ -101,6 +101,10 @@ export const PKI_ERRORS = {
     vi: "Máy chủ cấp dấu thời gian từ chối yêu cầu: {what}",
     en: "The time-stamping authority rejected the request: {what}",
   },
+  PKI_TIMESTAMP_INVALID: {
+    vi: "Dấu thời gian không hợp lệ: {what}",
+    en: "Invalid time-stamp token: {what}",
+  },
   PKI_OCSP_INVALID: {
     vi: "Phản hồi OCSP không hợp lệ: {what}",
     en: "Invalid OCSP response: {what}",
