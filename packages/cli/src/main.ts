@@ -14,7 +14,10 @@ export interface CliContext {
 
 type Register = (program: Command, context: CliContext) => void;
 
-const COMMAND_GROUPS: Array<() => Promise<{ register: Register }>> = [() => import("./commands/pdf.ts")];
+const COMMAND_GROUPS: Array<() => Promise<{ register: Register }>> = [
+  () => import("./commands/pdf.ts"),
+  () => import("./commands/pki.ts"),
+];
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode: number = EXIT.ok;

@@ -1,11 +1,17 @@
 import { createPublicKey, type KeyObject, X509Certificate as NodeX509 } from "node:crypto";
 import { nfc } from "@truc/common";
-import type { Bytes } from "./der.ts";
+import { asn1js, oidOf } from "./asn1.ts";
+import { type Bytes, toArrayBuffer } from "./der.ts";
 import { PkiError } from "./errors.ts";
 import { toWebPrivateKey, webSigningAlgorithm } from "./keys.ts";
 import { buildName, type SubjectDn } from "./names.ts";
 import { OID } from "./oids.ts";
-import type { CertificateProfile, KeyUsageName } from "./profiles.ts";
+import {
+  type CertificateKind,
+  type CertificateProfile,
+  type KeyUsageName,
+  kindFromPolicies,
+} from "./profiles.ts";
 import { crypto, x509 } from "./setup.ts";
 
 const KEY_USAGE_FLAGS: Record<KeyUsageName, number> = {
@@ -185,4 +191,44 @@ export function parseCertificate(der: Bytes): NodeX509 {
   } catch (error) {
     throw new PkiError("PKI_MALFORMED", { what: "certificate" }, { cause: error });
   }
+}
+
+const KU_NAMES: [number, string][] = [
+  [x509.KeyUsageFlags.digitalSignature, "digitalSignature"],
+  [x509.KeyUsageFlags.nonRepudiation, "nonRepudiation"],
+  [x509.KeyUsageFlags.keyEncipherment, "keyEncipherment"],
+  [x509.KeyUsageFlags.dataEncipherment, "dataEncipherment"],
+  [x509.KeyUsageFlags.keyAgreement, "keyAgreement"],
+  [x509.KeyUsageFlags.keyCertSign, "keyCertSign"],
+  [x509.KeyUsageFlags.cRLSign, "cRLSign"],
+];
+
+/**
+ * Key usage, extended key usage and certificate policies of a certificate. Policies are read
+ * from the encoding (asn1js mangles the large arcs of 2.25 OIDs); `kindFromPolicies` maps
+ * them to personal / organisation / node / ocsp / tsa for truc test certificates.
+ */
+export function x509Info(der: Bytes): { keyUsage: string[]; extendedKeyUsage: string[]; policies: string[] } {
+  const cert = new x509.X509Certificate(der);
+  const ku = cert.getExtension(x509.KeyUsagesExtension);
+  const eku = cert.getExtension(x509.ExtendedKeyUsageExtension);
+  const policiesExt = cert.extensions.find((e) => e.type === OID.certificatePolicies);
+  const policies: string[] = [];
+  if (policiesExt) {
+    const seq = asn1js.fromBER(toArrayBuffer(new Uint8Array(policiesExt.value))).result as asn1js.Sequence;
+    for (const info of seq.valueBlock.value) {
+      const oid = (info as asn1js.Sequence).valueBlock.value[0];
+      if (oid instanceof asn1js.ObjectIdentifier) policies.push(oidOf(oid));
+    }
+  }
+  return {
+    keyUsage: ku ? KU_NAMES.filter(([flag]) => ku.usages & flag).map(([, n]) => n) : [],
+    extendedKeyUsage: eku ? eku.usages.map(String) : [],
+    policies,
+  };
+}
+
+/** What a certificate is, from its truc policy OIDs (undefined for foreign certificates). */
+export function classifyCertificate(der: Bytes): CertificateKind | undefined {
+  return kindFromPolicies(x509Info(der).policies);
 }

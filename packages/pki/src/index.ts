@@ -1,3 +1,4 @@
+export * from "./batch.ts";
 export * from "./ca.ts";
 export * from "./certificate.ts";
 export * from "./crl.ts";

@@ -277,8 +277,8 @@ export async function verifyTimestampToken(
     : hashName
       ? digest(hashName, o.data ?? new Uint8Array())
       : undefined;
-  if (!expected || !expected.equals(Buffer.from(tst.messageImprint.hashedMessage.valueBlock.valueHexView)))
-    throw new PkiError("PKI_TSA_REJECTED", { what: "message imprint does not match" });
+  if (!expected?.equals(Buffer.from(tst.messageImprint.hashedMessage.valueBlock.valueHexView)))
+    throw new PkiError("PKI_TIMESTAMP_INVALID", { what: "message imprint does not match" });
   const bad = (what: string) => new PkiError("PKI_TIMESTAMP_INVALID", { what });
   const signerInfo = sd.signerInfos[0];
   const sid = signerInfo?.sid;
