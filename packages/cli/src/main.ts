@@ -16,6 +16,12 @@ type Register = (program: Command, context: CliContext) => void;
 
 const COMMAND_GROUPS: Array<() => Promise<{ register: Register }>> = [
   () => import("./commands/pdf.ts"),
+  () => import("./commands/edxml.ts"),
+  () => import("./commands/node.ts"),
+  () => import("./commands/axis.ts"),
+  () => import("./commands/send.ts"),
+  () => import("./commands/receive.ts"),
+  () => import("./commands/conformance.ts"),
   () => import("./commands/pki.ts"),
 ];
 
