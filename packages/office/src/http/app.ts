@@ -59,6 +59,7 @@ import {
 import { signDocument } from "../services/sign-document.ts";
 import { MAX_UPLOAD_BYTES, uploadVersion } from "../services/upload-version.ts";
 import { toHttpError } from "./errors.ts";
+import { registerStaticUi } from "./static-ui.ts";
 
 export interface HttpOptions {
   /** Public origin of the web UI, e.g. "https://vanban.example.gov.vn"; Origin headers must match it. */
@@ -656,6 +657,7 @@ export function buildOfficeApp(deps: OfficeDeps, options: HttpOptions = {}): Fas
   });
 
   app.get("/api/openapi.json", async () => openApiDocument(routes));
+  registerStaticUi(app);
   return app;
 }
 

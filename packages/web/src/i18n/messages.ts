@@ -2,6 +2,9 @@
  * UI text, Vietnamese first. Every key must exist in both languages (checked by the type).
  * Text is NFC with full diacritics.
  */
+import { ADMIN_EN, ADMIN_VI } from "../admin/messages.ts";
+import { OFFICE_EN, OFFICE_VI } from "../office/messages.ts";
+
 export const vi = {
   "app.name": "Trục liên thông văn bản",
   "app.tagline": "Gửi, nhận, ký số và theo dõi văn bản điện tử giữa các cơ quan nhà nước",
@@ -24,6 +27,8 @@ export const vi = {
   "home.stats": "Thống kê liên thông",
   "home.statsText": "Số văn bản gửi, nhận, tỷ lệ ký số và phản hồi trạng thái của các cơ quan.",
   "error.network": "Không kết nối được máy chủ",
+  ...ADMIN_VI,
+  ...OFFICE_VI,
 } as const;
 
 export type MessageKey = keyof typeof vi;
@@ -50,4 +55,6 @@ export const en: Record<MessageKey, string> = {
   "home.stats": "Interconnection statistics",
   "home.statsText": "Documents sent and received, share signed, and status feedback per agency.",
   "error.network": "Cannot reach the server",
+  ...ADMIN_EN,
+  ...OFFICE_EN,
 };
