@@ -94,6 +94,26 @@ export const OFFICE_ERRORS = {
     vi: "Đã tồn tại: {what}.",
     en: "Already exists: {what}.",
   },
+  OFFICE_SIGNING_KEY_MISSING: {
+    vi: "Chưa cấu hình khóa ký số cho {whom}.",
+    en: "No signing key is configured for {whom}.",
+  },
+  OFFICE_SIGNING_KEY_UNUSABLE: {
+    vi: "Không dùng được khóa ký số của {whom}: {reason}.",
+    en: "The signing key of {whom} cannot be used: {reason}.",
+  },
+  OFFICE_SIGNATURE_PLACEMENT: {
+    vi: "Không tìm được vị trí đặt chữ ký trên văn bản: {reason}. Tên người ký phải có ở khối chữ ký, dưới chức vụ.",
+    en: "Could not place the signature on the document: {reason}. The signer's name must be in the signature block, below the title.",
+  },
+  OFFICE_RATE_LIMITED: {
+    vi: "Quá nhiều yêu cầu; vui lòng thử lại sau {seconds} giây.",
+    en: "Too many requests; try again in {seconds} seconds.",
+  },
+  OFFICE_NOT_SIGNED: {
+    vi: "Văn bản chưa được ký số.",
+    en: "The document is not digitally signed.",
+  },
 } as const;
 
 export const OfficeError = defineErrors("OfficeError", OFFICE_ERRORS);

@@ -114,6 +114,8 @@ export interface PersonalSignatureRequest {
   pdf: Buffer;
   agencyCode: string;
   signerUserId: string;
+  /** The user's login name: key stores are configured per agency and user name. */
+  signerUsername: string;
   signer: SignerInfo;
   at: Date;
 }
@@ -128,21 +130,51 @@ export interface OrganisationSignatureRequest {
   at: Date;
 }
 
+/** An attachment (appendix in its own file, a copy) signed by the organisation without an image. */
+export interface AttachmentSignatureRequest {
+  pdf: Buffer;
+  agencyCode: string;
+  /** Number and notation of the main document, shown with the signing time. */
+  code: string;
+  at: Date;
+}
+
 export interface DocumentSigner {
   signPersonal(request: PersonalSignatureRequest): Promise<Buffer>;
   signOrganisation(request: OrganisationSignatureRequest): Promise<Buffer>;
+  signAttachment?(request: AttachmentSignatureRequest): Promise<Buffer>;
 }
 
 export interface SignatureReportEntry {
+  /** Common name of the signing certificate (person or body). */
   signer: string;
   status: "valid" | "invalid" | "indeterminate";
+  /** Stable code of the first problem (PDF_*, PKI_*), if any. */
   reason?: string;
+  /** Time-stamped time when there is one, else the claimed signing time (ISO 8601). */
   signedAt?: string;
+  timestamped?: boolean;
+  kind?: "personal" | "organisation";
+  /** O= of the certificate. */
+  organisation?: string;
+  certificate?: {
+    status: "valid" | "invalid" | "indeterminate";
+    reason?: string;
+    issuer?: string;
+    serialNumber?: string;
+    notAfter?: string;
+  };
+  /** SHA-256 of the revision this signature signed (the file as it was when signed). */
+  revisionSha256?: string;
 }
 
 export interface SignatureReport {
   status: "valid" | "invalid" | "indeterminate" | "unsigned";
   signatures: SignatureReportEntry[];
+  /** SHA-256 of the whole file. */
+  sha256?: string;
+  /** The validator's full report (kept with the document as evidence). */
+  details?: unknown;
 }
 
 export interface SignatureValidator {

@@ -157,12 +157,13 @@ export async function listRecipientStatuses(
   agencyId: string,
   outgoingId: string,
 ): Promise<(Omit<RecipientStatusRow, "id"> & { id: number })[]> {
+  // The order they were recorded in: remote timestamps have one-second precision and come from
+  // other clocks, so a request recorded here and its answer may carry the same or reversed times.
   return tx
     .selectFrom("office_recipient_statuses")
     .selectAll()
     .where("agency_id", "=", agencyId)
     .where("outgoing_id", "=", outgoingId)
-    .orderBy("status_at")
     .orderBy("id")
     .execute();
 }

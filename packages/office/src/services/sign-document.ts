@@ -49,6 +49,7 @@ export async function signDocument(
         pdf: await currentPdf(deps, tx, row),
         agencyCode: agency.code,
         signerUserId: user.id,
+        signerUsername: user.username,
         signer,
         at,
       });

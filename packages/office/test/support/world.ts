@@ -63,51 +63,14 @@ export async function makeWorld(
     converter: options.converter ?? noConverter,
   };
   const world = counter++;
-  const agency = async (
-    code: string,
-    name: string,
-    abbreviation: string,
-    place: string,
-  ): Promise<AgencyPeople> => {
-    const prefix = `${abbreviation.toLowerCase()}${world}`;
-    const { agencyId, adminId } = await provisionAgency(deps, {
+  const agency = (code: string, name: string, abbreviation: string, place: string) =>
+    provisionPeople(deps, {
       code,
       name,
       abbreviation,
       place,
-      admin: { username: `${prefix}.admin`, fullName: "Quản trị", password: PASSWORD },
+      prefix: `${abbreviation.toLowerCase()}${world}`,
     });
-    const admin: Actor = { userId: adminId, agencyId, agencyCode: code, roles: ["quan_tri"] };
-    const { id: unitId } = await createUnit(deps, admin, { name: "Văn phòng", abbreviation: "VP" });
-    const user = async (
-      username: string,
-      fullName: string,
-      position: string,
-      roles: Role[],
-      isHead = false,
-    ): Promise<Actor> => {
-      const { id } = await createUser(deps, admin, {
-        username: `${prefix}.${username}`,
-        fullName,
-        position,
-        password: PASSWORD,
-        roles,
-        unitId,
-        isHead,
-      });
-      return { userId: id, agencyId, agencyCode: code, roles };
-    };
-    return {
-      agencyId,
-      code,
-      admin,
-      unitId,
-      clerk: await user("vanthu", "Trần Thị Văn Thư", "Văn thư", ["van_thu"]),
-      leader: await user("giamdoc", "Nguyễn Văn Đức", "Giám đốc", ["lanh_dao"], true),
-      deputy: await user("phogiamdoc", "Lê Thị Phó", "Phó Giám đốc", ["lanh_dao"]),
-      specialist: await user("chuyenvien", "Phạm Văn Chuyên", "Chuyên viên", ["chuyen_vien"]),
-    };
-  };
   const suffix = String(world).padStart(2, "0");
   return {
     deps,
@@ -115,5 +78,50 @@ export async function makeWorld(
     clock,
     a: await agency(`H29.12.${suffix}`, "Sở Nội vụ Thành phố Hồ Chí Minh", "SNV", "TP. Hồ Chí Minh"),
     b: await agency(`G09.${suffix}`, "Bộ Nội vụ", "BNV", "Hà Nội"),
+  };
+}
+
+/** An agency with an administrator, a unit, a clerk, a head (leader), a deputy and a specialist. */
+export async function provisionPeople(
+  deps: OfficeDeps,
+  input: { code: string; name: string; abbreviation: string; place: string; prefix: string },
+): Promise<AgencyPeople> {
+  const { code, prefix } = input;
+  const { agencyId, adminId } = await provisionAgency(deps, {
+    code,
+    name: input.name,
+    abbreviation: input.abbreviation,
+    place: input.place,
+    admin: { username: `${prefix}.admin`, fullName: "Quản trị", password: PASSWORD },
+  });
+  const admin: Actor = { userId: adminId, agencyId, agencyCode: code, roles: ["quan_tri"] };
+  const { id: unitId } = await createUnit(deps, admin, { name: "Văn phòng", abbreviation: "VP" });
+  const user = async (
+    username: string,
+    fullName: string,
+    position: string,
+    roles: Role[],
+    isHead = false,
+  ): Promise<Actor> => {
+    const { id } = await createUser(deps, admin, {
+      username: `${prefix}.${username}`,
+      fullName,
+      position,
+      password: PASSWORD,
+      roles,
+      unitId,
+      isHead,
+    });
+    return { userId: id, agencyId, agencyCode: code, roles };
+  };
+  return {
+    agencyId,
+    code,
+    admin,
+    unitId,
+    clerk: await user("vanthu", "Trần Thị Văn Thư", "Văn thư", ["van_thu"]),
+    leader: await user("giamdoc", "Nguyễn Văn Đức", "Giám đốc", ["lanh_dao"], true),
+    deputy: await user("phogiamdoc", "Lê Thị Phó", "Phó Giám đốc", ["lanh_dao"]),
+    specialist: await user("chuyenvien", "Phạm Văn Chuyên", "Chuyên viên", ["chuyen_vien"]),
   };
 }

@@ -1,0 +1,83 @@
+/**
+ * Real parts for the end-to-end office tests: a @truc/pki CA that issues the personal and
+ * organisation certificates (used through the file keyring, as a deployment would), PAdES
+ * signing and validation (@truc/pdfsign), and SDKVXP gateways to a real axis node.
+ */
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { CertificateAuthority } from "@truc/pki";
+import { fileKeyring, type KeyringFile } from "../../src/adapters/keyring.ts";
+import { pdfSigner } from "../../src/adapters/pdf-signer.ts";
+import { pdfValidator } from "../../src/adapters/pdf-validator.ts";
+import type { DocumentSigner, SignatureValidator } from "../../src/ports.ts";
+
+export const ASSETS = join(import.meta.dirname, "..", "..", "..", "pdfsign", "assets");
+export const SIGNATURE_PNG = join(ASSETS, "signature-blue.png");
+export const SEAL_PNG = join(ASSETS, "seal-red.png");
+
+export interface TestPki {
+  ca: CertificateAuthority;
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  /** Issues the organisation certificate of an agency and the personal ones of its leaders. */
+  provision(input: {
+    agencyCode: string;
+    organName: string;
+    leaders: { username: string; fullName: string }[];
+  }): Promise<KeyringFile["agencies"][string]>;
+  signer(agencies: KeyringFile["agencies"]): DocumentSigner;
+  validator(): SignatureValidator;
+}
+
+export async function makeTestPki(dir: string): Promise<TestPki> {
+  mkdirSync(dir, { recursive: true });
+  const env = { TRUC_TEST_CA_PASSPHRASE: "mật-khẩu-CA-thử-nghiệm" };
+  const ca = await CertificateAuthority.init({
+    dir: join(dir, "ca"),
+    passphrase: env.TRUC_TEST_CA_PASSPHRASE,
+    algorithm: "ECDSA-P256",
+  });
+  const source = (serial: string) => ({
+    kind: "ca" as const,
+    dir: "ca",
+    serial,
+    passphraseEnv: "TRUC_TEST_CA_PASSPHRASE",
+  });
+  return {
+    ca,
+    dir,
+    env,
+    async provision({ agencyCode, organName, leaders }) {
+      const organisation = await ca.issue({
+        profile: "organisation-outgoing",
+        subject: `C=VN, L=Thử Nghiệm, O=${organName}, CN=${organName.toLocaleUpperCase("vi")}`,
+        algorithm: "ECDSA-P256",
+      });
+      const people: Record<string, { source: ReturnType<typeof source>; image: string }> = {};
+      for (const leader of leaders) {
+        const cert = await ca.issue({
+          profile: "personal-leader",
+          subject: `C=VN, L=Thử Nghiệm, O=${organName}, CN=${leader.fullName}`,
+          algorithm: "ECDSA-P256",
+        });
+        people[leader.username] = { source: source(cert.record.serial), image: SIGNATURE_PNG };
+      }
+      void agencyCode;
+      return { organisation: { source: source(organisation.record.serial), image: SEAL_PNG }, people };
+    },
+    signer(agencies) {
+      return pdfSigner({ keyring: fileKeyring({ config: { agencies }, baseDir: dir }, env) });
+    },
+    validator() {
+      return pdfValidator({
+        trust: {
+          trustAnchors: [ca.rootCertificate],
+          intermediates: [ca.issuingCertificate],
+          revocation: { localSource: (c) => ca.status(c.serialNumber) },
+        },
+      });
+    },
+  };
+}
+
+export const readAsset = (path: string) => new Uint8Array(readFileSync(path));
