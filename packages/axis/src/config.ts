@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { z } from "zod";
-import { isAgencyCode } from "./domain/agency-code.ts";
+import { isAgencyCode } from "./domain/agency.ts";
 import { AxisError } from "./errors.ts";
 
 const signaturePolicy = z.enum(["require", "verify-if-present", "off"]);
@@ -65,15 +65,83 @@ const schema = z.strictObject({
     .default({ default: "verify-if-present", perSender: {}, signForwarded: true }),
   limits: z
     .strictObject({
+      /** Largest package accepted on a streaming route (native upload, federation). */
       maxPackageBytes: z
         .number()
         .int()
         .positive()
         .default(64 * 1024 * 1024),
+      /** Largest SDKVXP request body (`sendEdoc` bodies are buffered, so this bounds memory). */
+      sdkvxpMaxBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(16 * 1024 * 1024),
+      /** Streamed packages up to this size are read into memory (faster); larger ones are spooled. */
+      inMemoryBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(4 * 1024 * 1024),
+      /** Largest text of one edXML header field. */
+      maxFieldBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(256 * 1024),
+      maxAttachments: z.number().int().positive().default(200),
       maxRecipients: z.number().int().positive().default(1000),
       requestTimeoutMs: z.number().int().positive().default(120_000),
     })
-    .default({ maxPackageBytes: 64 * 1024 * 1024, maxRecipients: 1000, requestTimeoutMs: 120_000 }),
+    .default({
+      maxPackageBytes: 64 * 1024 * 1024,
+      sdkvxpMaxBytes: 16 * 1024 * 1024,
+      inMemoryBytes: 4 * 1024 * 1024,
+      maxFieldBytes: 256 * 1024,
+      maxAttachments: 200,
+      maxRecipients: 1000,
+      requestTimeoutMs: 120_000,
+    }),
+  storage: z
+    .strictObject({
+      /**
+       * Packages up to this size keep their bytes in the database, written in the same
+       * transaction as their rows (one durable commit, no file fsyncs); larger ones go to the
+       * content-addressed blob store on disk.
+       */
+      inlineMaxBytes: z
+        .number()
+        .int()
+        .min(0)
+        .default(2 * 1024 * 1024),
+      /**
+       * Decoded attachments as separate blobs: "large" = for packages kept in the blob store,
+       * "always", or "never" (their SHA-256 and size are recorded in every case).
+       */
+      extractAttachments: z.enum(["large", "always", "never"]).default("large"),
+    })
+    .default({ inlineMaxBytes: 2 * 1024 * 1024, extractAttachments: "large" }),
+  /** Trust decisions for package signatures (via @truc/pki). */
+  trust: z
+    .strictObject({
+      /** Trust anchors (PEM, inline or path); default: `tls.ca`. */
+      anchors: z.array(pem).default([]),
+      /** Known issuing CAs (PEM), for signatures that carry only the leaf. */
+      intermediates: z.array(pem).default([]),
+      /** "require": no revocation data → indeterminate; "off": skip revocation (tests, demos). */
+      revocation: z.enum(["require", "off"]).default("require"),
+      /** Local OCSP responder to use instead of the certificates' AIA URLs. */
+      ocspUrl: z.url().optional(),
+      /** CRLs known locally (PEM, inline or path). */
+      crls: z.array(pem).default([]),
+      /** How far ahead of this node's clock a sender's timestamps may be before it is called skew. */
+      maxClockSkewMs: z
+        .number()
+        .int()
+        .positive()
+        .default(5 * 60_000),
+    })
+    .default({ anchors: [], intermediates: [], revocation: "require", crls: [], maxClockSkewMs: 300_000 }),
   mailbox: z
     .strictObject({
       leaseSeconds: z.number().int().positive().default(300),
@@ -134,6 +202,16 @@ function readPem(value: string, baseDir: string): string {
   return readFileSync(isAbsolute(value) ? value : resolve(baseDir, value), "utf8");
 }
 
+/** A CRL given inline (PEM) or as a PEM or DER file; returned as PEM. */
+function readCrl(value: string, baseDir: string): string {
+  if (value.includes("-----BEGIN")) return value;
+  const data = readFileSync(isAbsolute(value) ? value : resolve(baseDir, value));
+  const text = data.toString("latin1");
+  if (text.includes("-----BEGIN")) return data.toString("utf8");
+  const b64 = data.toString("base64").replace(/.{1,64}/g, "$&\n");
+  return `-----BEGIN X509 CRL-----\n${b64}-----END X509 CRL-----\n`;
+}
+
 /** Validates an already-loaded configuration object; throws AXIS_CONFIG_INVALID with every problem. */
 export function parseNodeConfig(
   input: unknown,
@@ -180,6 +258,18 @@ export function parseNodeConfig(
       problems.push(`tls: ${(error as Error).message}`);
     }
   }
+  try {
+    config.trust = {
+      ...config.trust,
+      anchors: config.trust.anchors.map((c) => readPem(c, baseDir)),
+      intermediates: config.trust.intermediates.map((c) => readPem(c, baseDir)),
+      crls: config.trust.crls.map((c) => readCrl(c, baseDir)),
+    };
+  } catch (error) {
+    problems.push(`trust: ${(error as Error).message}`);
+  }
+  if (config.limits.inMemoryBytes > config.limits.maxPackageBytes)
+    problems.push("limits.inMemoryBytes: must not exceed limits.maxPackageBytes");
   if (problems.length > 0)
     throw new AxisError("AXIS_CONFIG_INVALID", { problems: problems.join("; "), list: problems });
   return deepFreeze(config);

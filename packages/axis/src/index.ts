@@ -1,11 +1,11 @@
-export { createEdxmlCodec } from "./adapters/edxml-codec.ts";
 export { createPemSigner } from "./adapters/pem-signer.ts";
+export { createNodeTrust } from "./adapters/pki-trust.ts";
 export { loadNodeConfig, type NodeConfig, type NodeConfigInput, parseNodeConfig } from "./config.ts";
-export { agencyCodeForm, isAgencyCode, levelOfCode, normaliseAgencyCode } from "./domain/agency-code.ts";
+export { agencyCodeForm, isAgencyCode, levelOfCode, normaliseAgencyCode } from "./domain/agency.ts";
 export { packageIdentityKey } from "./domain/package-identity.ts";
 export { routeStatus, STATUS_CODES, type StatusCode } from "./domain/status.ts";
 export { AXIS_ERRORS, AxisError, type AxisErrorCode } from "./errors.ts";
 export { type RunningNode, type StartNodeOptions, startNode } from "./node.ts";
 export { AXIS_MIGRATIONS, type AxisDatabase } from "./repositories/schema.ts";
-export type { Caller, NodeContext, PackageCodec, ParsedPackage } from "./services/ports.ts";
+export type { Caller, NodeContext, ParsedPackage } from "./services/ports.ts";
 export { type EvidenceReport, verifyEvidenceLog } from "./services/verify-evidence-log.ts";

@@ -7,10 +7,9 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import type { Signer, TrustCallback } from "@truc/common";
 import { migrate, openBlobStore, openDatabase } from "@truc/store";
-import { createCaTrust } from "./adapters/ca-trust.ts";
-import { createEdxmlCodec } from "./adapters/edxml-codec.ts";
 import { createHttpsPeerTransport } from "./adapters/https-peer-transport.ts";
 import { createPemSigner } from "./adapters/pem-signer.ts";
+import { createNodeTrust } from "./adapters/pki-trust.ts";
 import type { NodeConfig } from "./config.ts";
 import { Metrics } from "./http/metrics.ts";
 import { buildServer } from "./http/server.ts";
@@ -20,7 +19,7 @@ import { AXIS_MIGRATIONS, type AxisDatabase } from "./repositories/schema.ts";
 import { mailboxBacklog } from "./repositories/stats-repository.ts";
 import { forwardOutbox } from "./services/forward-outbox.ts";
 import type { PeerTransport } from "./services/peer-transport.ts";
-import type { Clock, NodeContext, PackageCodec } from "./services/ports.ts";
+import type { Clock, NodeContext } from "./services/ports.ts";
 import { type RegisterAgencyInput, registerAgency } from "./services/register-agency.ts";
 import { sealEvidence } from "./services/seal-evidence.ts";
 import { encryptSecret } from "./services/secrets.ts";
@@ -28,8 +27,7 @@ import { syncDirectory } from "./services/sync-directory.ts";
 import { type EvidenceReport, verifyEvidenceLog } from "./services/verify-evidence-log.ts";
 
 export interface StartNodeOptions {
-  codec?: PackageCodec;
-  /** Trust decisions for package signatures; default: chain to `config.tls.ca`. */
+  /** Trust decisions for package signatures; default: @truc/pki over `config.trust` (anchors default to `tls.ca`). */
   trust?: TrustCallback;
   /** Node key; default: from `config.tls`. */
   signer?: Signer;
@@ -78,8 +76,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
   });
   const signer =
     options.signer ?? (config.tls ? createPemSigner(config.tls.key, config.tls.cert) : undefined);
-  const trust =
-    options.trust ?? (config.tls && config.tls.ca.length > 0 ? createCaTrust(config.tls.ca) : undefined);
+  const trust = options.trust ?? createNodeTrust(config);
   const transport =
     options.transport ??
     (config.parent || config.children.length > 0 ? createHttpsPeerTransport(config) : undefined);
@@ -90,7 +87,6 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
     config,
     db,
     blobs,
-    codec: options.codec ?? createEdxmlCodec(),
     clock: options.clock ?? { now: () => new Date() },
     ...(signer ? { signer } : {}),
     ...(trust ? { trust } : {}),

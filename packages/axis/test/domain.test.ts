@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseNodeConfig } from "../src/config.ts";
-import { agencyCodeForm, levelOfCode } from "../src/domain/agency-code.ts";
+import { agencyCodeForm, levelOfCode } from "../src/domain/agency.ts";
 import { checkChain, type EvidenceContent, evidenceHash, GENESIS_HASH } from "../src/domain/evidence.ts";
 import { packageIdentityKey } from "../src/domain/package-identity.ts";
 import { backoffDelayMs, decideNextHop } from "../src/domain/routing.ts";

@@ -174,7 +174,7 @@ describeEachDialect("axis: province A → national → province B", (ctx) => {
     assert.equal(notMine.json.code, "AXIS_PACKAGE_NOT_FOUND");
     const garbage = await send("a", Buffer.from("<edXML><oops"));
     assert.equal(garbage.status, 400);
-    assert.equal(garbage.json.code, "AXIS_PACKAGE_INVALID");
+    assert.equal(garbage.json.code, "EDXML_XML_MALFORMED");
   });
 
   it("statistics show the traffic and the status compliance", async () => {

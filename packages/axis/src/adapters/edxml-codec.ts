@@ -1,235 +1,183 @@
 /**
- * The axis's view of an edXML package, over @truc/edxml's strict streaming scanner and its
- * XML-DSig sign/verify. It reads only what routing needs (parties, ids, business type,
- * status fields, whether a signature is present) and splices this hop's TraceHeader into the
- * bytes without re-serialising anything else (MessageHeader and attachments stay as sent).
+ * The axis's use of @truc/edxml: the streaming parser (attachments decoded straight into a
+ * sink), validation with the edXML codes (`assertValid`), the strict XML-DSig verifier, the
+ * TraceHeader insertion and re-signing. Only the mapping to what routing needs lives here.
  */
 import { createHash } from "node:crypto";
-import { type Signer, type TrustCallback, toVietnamParts } from "@truc/common";
-import { EdxmlError, scanBuffer, signEdxml, verifyEdxml } from "@truc/edxml";
-import type { BlobStore } from "@truc/store";
-import { isStatusCode } from "../domain/status.ts";
-import { AxisError } from "../errors.ts";
-import type { PackageCodec, ParsedPackage, SignatureVerdict } from "../services/ports.ts";
+import type { Signer, TrustCallback } from "@truc/common";
+import {
+  type AttachmentSink,
+  type AttachmentWriter,
+  appendTraceHeader,
+  assertValid,
+  EdxmlError,
+  type ParsedEdxml,
+  type ParseLimits,
+  parseEdxml,
+  signEdxml,
+  type VerifyResult,
+  verifyEdxml,
+} from "@truc/edxml";
+import type { BlobStore, BlobWriter } from "@truc/store";
+import { composeSplices, type Splice } from "../domain/splice.ts";
+import type { ParsedPackage } from "../services/ports.ts";
 
-const EDXML_NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016";
-const DSIG_NS = "http://www.w3.org/2000/09/xmldsig#";
+export type PackageInput = Buffer | AsyncIterable<Buffer>;
 
-interface Scan {
-  path: string[];
-  texts: Map<string, string[]>;
-  signed: boolean;
-  hasEnvelope: boolean;
-  traceListEnd: number;
-  lastTraceEnd: number;
-  traceListStartTagEnd: number;
-  edxmlPrefix: string | null;
-  attachments: { name: string; sha256: string; size: number }[];
+/** Reads and validates a package; throws EdxmlError with the edXML code when it is not valid. */
+export async function readPackage(
+  input: PackageInput,
+  options: { sink: AttachmentSink; limits: Partial<ParseLimits> },
+): Promise<ParsedPackage> {
+  const parsed = await parseEdxml(input, { attachmentSink: options.sink, limits: options.limits });
+  assertValid(parsed);
+  return toParsedPackage(parsed);
 }
 
-/** Element paths (local names under the edXML namespace) whose text the axis reads. */
-const WANTED = new Set([
-  "MessageHeader/From/OrganId",
-  "MessageHeader/To/OrganId",
-  "MessageHeader/DocumentId",
-  "MessageHeader/Code/CodeNumber",
-  "MessageHeader/Code/CodeNotation",
-  "MessageHeader/Subject",
-  "MessageHeader/ResponseFor/OrganId",
-  "MessageHeader/ResponseFor/DocumentId",
-  "MessageHeader/StatusCode",
-  "MessageHeader/Timestamp",
-  "TraceHeaderList/Bussiness/BussinessDocType",
-  "TraceHeaderList/Bussiness/DocumentId",
-  "TraceHeaderList/Bussiness/ReplacementInfoList/ReplacementInfo/DocumentId",
-]);
-
-/** parse() and appendTrace() see the same bytes in one accept: scan them once. */
-const scans = new WeakMap<Buffer, Scan>();
-
-function scan(raw: Buffer): Scan {
-  const cached = scans.get(raw);
-  if (cached) return cached;
-  const s: Scan = {
-    path: [],
-    texts: new Map(),
-    signed: false,
-    hasEnvelope: false,
-    traceListEnd: -1,
-    lastTraceEnd: -1,
-    traceListStartTagEnd: -1,
-    edxmlPrefix: null,
-    attachments: [],
-  };
-  let current: string | null = null;
-  let buffer = "";
-  let headerDepth = -1;
-  scanBuffer(raw, {
-    startElement(tag) {
-      if (tag.namespaceURI === DSIG_NS && tag.localName === "Signature") s.signed = true;
-      if (tag.namespaceURI === EDXML_NS && tag.localName === "edXMLEnvelope") s.hasEnvelope = true;
-      if (tag.namespaceURI === EDXML_NS && tag.localName === "edXMLHeader") {
-        headerDepth = tag.depth;
-        s.path = [];
-        return;
-      }
-      if (headerDepth >= 0 && tag.depth > headerDepth) {
-        s.path.push(tag.localName);
-        const key = s.path.join("/");
-        current = WANTED.has(key) ? key : null;
-        buffer = "";
-        if (key === "TraceHeaderList") {
-          s.traceListStartTagEnd = tag.end;
-          if (s.edxmlPrefix === null) s.edxmlPrefix = tag.prefix;
-        }
-      }
-    },
-    endElement(tag) {
-      if (headerDepth >= 0 && tag.depth > headerDepth) {
-        const key = s.path.join("/");
-        if (current === key) {
-          const list = s.texts.get(key) ?? [];
-          list.push(buffer.trim());
-          s.texts.set(key, list);
-        }
-        if (key === "TraceHeaderList/TraceHeader") s.lastTraceEnd = tag.end;
-        if (key === "TraceHeaderList") s.traceListEnd = tag.start;
-        s.path.pop();
-        current = null;
-      } else if (tag.depth === headerDepth && tag.localName === "edXMLHeader") {
-        headerDepth = -1;
-      }
-    },
-    text(rawText, _plain, _start, _cdata) {
-      if (current !== null) buffer += rawText.toString("utf8");
-    },
-  });
-  scans.set(raw, s);
-  return s;
-}
-
-function first(s: Scan, key: string): string | undefined {
-  const v = s.texts.get(key)?.[0];
-  return v === undefined || v === "" ? undefined : decodeEntities(v);
-}
-
-function decodeEntities(text: string): string {
-  return text
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&#x([0-9a-fA-F]+);/g, (_m, h: string) => String.fromCodePoint(Number.parseInt(h, 16)))
-    .replace(/&#([0-9]+);/g, (_m, d: string) => String.fromCodePoint(Number(d)))
-    .replace(/&amp;/g, "&");
-}
-
-function invalid(reason: string, cause?: unknown): AxisError {
-  return new AxisError("AXIS_PACKAGE_INVALID", { reason }, cause ? { cause } : undefined);
-}
-
-function traceTimestamp(at: Date): string {
-  const p = toVietnamParts(at);
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${p.year}/${pad(p.month)}/${pad(p.day)} ${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)}`;
-}
-
-export function createEdxmlCodec(): PackageCodec {
+function toParsedPackage(parsed: ParsedEdxml): ParsedPackage {
+  const attachments = parsed.attachments.map((a) => ({
+    contentId: a.contentId,
+    name: a.name,
+    contentType: a.contentType,
+    sha256: a.sha256,
+    size: a.size,
+  }));
+  if (parsed.kind === "status") {
+    const s = parsed.status;
+    return {
+      kind: "status",
+      from: s.from.organId.trim(),
+      to: [],
+      documentId: s.responseFor.documentId,
+      businessType: "status",
+      targetDocumentIds: [],
+      statusCode: s.statusCode,
+      responseForOrganId: s.responseFor.organId.trim(),
+      statusTime: s.timestamp.toISOString(),
+      senderTimes: [s.timestamp],
+      attachments,
+      sha256: parsed.sha256,
+      size: parsed.size,
+    };
+  }
+  const d = parsed.document;
+  const h = d.header;
+  const notation = [h.code.codeNumber, h.code.codeNotation].filter(Boolean).join("/");
   return {
-    async parse(raw: Buffer, _blobs: BlobStore): Promise<ParsedPackage> {
-      let s: Scan;
-      try {
-        s = scan(raw);
-      } catch (error) {
-        if (error instanceof EdxmlError) throw invalid(`${error.code}: ${error.messageEn}`, error);
-        throw error;
-      }
-      if (!s.hasEnvelope) throw invalid("no edXMLEnvelope in the QCVN 102 namespace");
-      const from = first(s, "MessageHeader/From/OrganId");
-      if (!from) throw invalid("MessageHeader/From/OrganId is missing");
-      const statusCode = first(s, "MessageHeader/StatusCode");
-      const subject = first(s, "MessageHeader/Subject");
-      if (statusCode !== undefined) {
-        if (!isStatusCode(statusCode)) throw invalid(`unknown StatusCode ${statusCode}`);
-        const responseFor = first(s, "MessageHeader/ResponseFor/OrganId");
-        const documentId = first(s, "MessageHeader/ResponseFor/DocumentId");
-        if (!responseFor || !documentId) throw invalid("status without ResponseFor/OrganId and DocumentId");
-        const statusTime = first(s, "MessageHeader/Timestamp");
-        return {
-          kind: "status",
-          from,
-          to: [],
-          documentId,
-          businessType: "status",
-          targetDocumentIds: [],
-          statusCode,
-          responseForOrganId: responseFor,
-          ...(statusTime ? { statusTime } : {}),
-          signed: s.signed,
-          attachments: [],
-        };
-      }
-      const documentId = first(s, "MessageHeader/DocumentId");
-      if (!documentId) throw invalid("MessageHeader/DocumentId is missing");
-      const to = (s.texts.get("MessageHeader/To/OrganId") ?? []).map(decodeEntities).filter((x) => x !== "");
-      const businessType = first(s, "TraceHeaderList/Bussiness/BussinessDocType") ?? "0";
-      if (!/^[0-3]$/.test(businessType)) throw invalid(`unknown BussinessDocType ${businessType}`);
-      const targets = [
-        ...(s.texts.get("TraceHeaderList/Bussiness/DocumentId") ?? []),
-        ...(s.texts.get("TraceHeaderList/Bussiness/ReplacementInfoList/ReplacementInfo/DocumentId") ?? []),
-      ]
-        .map(decodeEntities)
-        .filter((x) => x !== "");
-      const number = first(s, "MessageHeader/Code/CodeNumber");
-      const notation = first(s, "MessageHeader/Code/CodeNotation");
+    kind: "edoc",
+    from: h.from.organId.trim(),
+    to: h.to.map((t) => t.organId.trim()).filter((x) => x !== ""),
+    documentId: h.documentId,
+    businessType: String(d.business.docType),
+    targetDocumentIds: [
+      ...(d.business.documentId ? [d.business.documentId] : []),
+      ...(d.business.replacements ?? []).map((r) => r.documentId),
+    ].filter((x) => x !== ""),
+    ...(h.subject ? { subject: h.subject } : {}),
+    ...(notation ? { notation } : {}),
+    senderTimes: d.traces.map((t) => t.timestamp),
+    attachments,
+    sha256: parsed.sha256,
+    size: parsed.size,
+  };
+}
+
+/**
+ * Strict signature verification (edXML structural violations throw EdxmlError). The trust
+ * decision, revocation included, is the callback's.
+ */
+export function verifyPackageSignature(
+  input: PackageInput,
+  trust: TrustCallback,
+  at: Date,
+): Promise<VerifyResult> {
+  return verifyEdxml(input, { trust, at });
+}
+
+/**
+ * The forwarded form of a document package: this hop's TraceHeader appended and, with a
+ * signer, the package re-signed by the node. Returned as splices over the received bytes.
+ * Status packages have no TraceHeaderList in QCVN 102 (edXML's `appendTraceHeader` refuses
+ * them with EDXML_TRACE_INSERT): their hop is recorded in the evidence log only.
+ */
+export async function forwardSplices(
+  raw: Buffer,
+  options: { kind: "edoc" | "status"; organId: string; at: Date; signer?: Signer | undefined },
+): Promise<{ splices: Splice[]; size: number; sha256: string }> {
+  const traced =
+    options.kind === "edoc"
+      ? appendTraceHeader(raw, { organId: options.organId, timestamp: options.at })
+      : raw;
+  const final = options.signer ? await signEdxml(traced, options.signer, { replaceExisting: true }) : traced;
+  return {
+    splices: composeSplices(raw, traced, final),
+    size: final.length,
+    sha256: createHash("sha256").update(final).digest("hex"),
+  };
+}
+
+/** An attachment sink whose outputs become durable only on `commit()` (or vanish on `discard()`). */
+export type PackageSink = AttachmentSink & { commit(): Promise<void>; discard(): Promise<void> };
+
+/** Hashes attachments without keeping them (their bytes stay inside the stored package). */
+export function hashingSink(): PackageSink {
+  return {
+    commit: async () => {},
+    discard: async () => {},
+    begin() {
+      const hash = createHash("sha256");
+      let size = 0;
       return {
-        kind: "edoc",
-        from,
-        to,
-        documentId,
-        businessType,
-        targetDocumentIds: targets,
-        ...(subject ? { subject } : {}),
-        ...(number || notation ? { notation: [number, notation].filter(Boolean).join("/") } : {}),
-        signed: s.signed,
-        attachments: s.attachments,
+        write(chunk) {
+          hash.update(chunk);
+          size += chunk.length;
+        },
+        async finish() {
+          const sha256 = hash.digest("hex");
+          return { sha256, size, ref: `sha256:${sha256}` };
+        },
+        async abort() {},
       };
     },
+  };
+}
 
-    async verifySignature(raw: Buffer, trust: TrustCallback, at: Date): Promise<SignatureVerdict> {
-      try {
-        const result = await verifyEdxml(raw, { trust, at });
-        if (result.status === "valid") return { verdict: "valid" };
-        if (result.status === "unsigned") return { verdict: "absent" };
-        return { verdict: "invalid", reason: result.code ?? result.status };
-      } catch (error) {
-        if (error instanceof EdxmlError) return { verdict: "invalid", reason: error.code };
-        throw error;
-      }
+/**
+ * Streams attachments into blob-store temp files but commits none of them until `commit()`:
+ * a package refused after parsing leaves nothing behind (`discard()`).
+ */
+export function deferredBlobSink(blobs: BlobStore): PackageSink {
+  const pending: BlobWriter[] = [];
+  return {
+    begin() {
+      const writer = blobs.writer();
+      pending.push(writer);
+      const hash = createHash("sha256");
+      let size = 0;
+      const w: AttachmentWriter = {
+        async write(chunk) {
+          hash.update(chunk);
+          size += chunk.length;
+          await writer.write(chunk);
+        },
+        async finish() {
+          const sha256 = hash.digest("hex");
+          return { sha256, size, ref: `sha256:${sha256}` };
+        },
+        abort: () => writer.abort(),
+      };
+      return w;
     },
-
-    appendTrace(raw: Buffer, organId: string, at: Date): Buffer {
-      const s = scan(raw);
-      const p = s.edxmlPrefix ? `${s.edxmlPrefix}:` : "";
-      const trace = Buffer.from(
-        `<${p}TraceHeader><${p}OrganId>${organId}</${p}OrganId><${p}Timestamp>${traceTimestamp(at)}</${p}Timestamp></${p}TraceHeader>`,
-        "utf8",
-      );
-      // After the last TraceHeader (before Bussiness), else at the start of the list.
-      const at_ = s.lastTraceEnd >= 0 ? s.lastTraceEnd : s.traceListStartTagEnd;
-      if (at_ < 0) {
-        // Status packages have no TraceHeaderList: the hop is recorded in the evidence log only.
-        return raw;
-      }
-      return Buffer.concat([raw.subarray(0, at_), trace, raw.subarray(at_)]);
+    async commit() {
+      // Each finish() fsyncs its file; in parallel they share the disk's flushes.
+      await Promise.all(pending.splice(0).map((w) => w.finish()));
     },
-
-    async sign(raw: Buffer, signer: Signer): Promise<Buffer> {
-      return signEdxml(raw, signer, { replaceExisting: true });
+    async discard() {
+      await Promise.allSettled(pending.splice(0).map((w) => w.abort()));
     },
   };
 }
 
-export function sha256Hex(data: Buffer): string {
-  return createHash("sha256").update(data).digest("hex");
+export function isEdxmlError(error: unknown): error is EdxmlError {
+  return error instanceof EdxmlError;
 }

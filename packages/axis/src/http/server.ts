@@ -5,10 +5,20 @@
  */
 import Fastify, { type FastifyInstance } from "fastify";
 import type { NodeContext } from "../services/ports.ts";
+import { registerAdminRoutes } from "./admin/routes.ts";
 import type { Metrics } from "./metrics.ts";
 import { registerNativeRoutes } from "./native/routes.ts";
 import { registerOpsRoutes } from "./ops-routes.ts";
+import { registerPublicRoutes } from "./public/routes.ts";
+import { registerWebUi } from "./public/static-ui.ts";
 import { registerSdkvxpRoutes } from "./sdkvxp/routes.ts";
+
+function tooLarge(): Error {
+  return Object.assign(new Error("request body too large"), {
+    code: "FST_ERR_CTP_BODY_TOO_LARGE",
+    statusCode: 413,
+  });
+}
 
 export function buildServer(
   ctx: NodeContext,
@@ -40,7 +50,7 @@ export function buildServer(
               'req.headers["xroadvnpt-sign-header"]',
             ],
           },
-    bodyLimit: config.limits.maxPackageBytes + 4096,
+    bodyLimit: config.limits.sdkvxpMaxBytes + 4096,
     requestTimeout: config.limits.requestTimeoutMs,
     connectionTimeout: config.limits.requestTimeoutMs,
     forceCloseConnections: false,
@@ -48,13 +58,47 @@ export function buildServer(
   }) as unknown as FastifyInstance;
 
   // Every body is taken as bytes: packages are hashed and verified over the exact bytes
-  // received, and the few JSON bodies are parsed by their routes.
+  // received, and the few JSON bodies are parsed by their routes. Routes marked
+  // `config.streamBody` (native upload, federation) get the request stream itself, so a large
+  // package is never buffered; every other body is read up to the route's `bodyLimit`.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(
-    "*",
-    { parseAs: "buffer", bodyLimit: config.limits.maxPackageBytes + 4096 },
-    (_req, body, done) => done(null, body),
-  );
+  app.addContentTypeParser("*", (request, payload, done) => {
+    const routeConfig = request.routeOptions.config as { streamBody?: boolean } | undefined;
+    if (routeConfig?.streamBody) {
+      done(null, payload);
+      return;
+    }
+    const limit = request.routeOptions.bodyLimit ?? config.limits.sdkvxpMaxBytes;
+    const declared = Number(request.headers["content-length"] ?? Number.NaN);
+    if (declared > limit) {
+      done(tooLarge(), undefined);
+      payload.resume();
+      return;
+    }
+    const parts: Buffer[] = [];
+    let size = 0;
+    let finished = false;
+    payload.on("data", (chunk: Buffer) => {
+      if (finished) return;
+      size += chunk.length;
+      if (size > limit) {
+        finished = true;
+        done(tooLarge(), undefined);
+        return;
+      }
+      parts.push(chunk);
+    });
+    payload.on("end", () => {
+      if (finished) return;
+      finished = true;
+      done(null, Buffer.concat(parts));
+    });
+    payload.on("error", (error) => {
+      if (finished) return;
+      finished = true;
+      done(error, undefined);
+    });
+  });
 
   app.setErrorHandler(async (error, request, reply) => {
     const code = (error as { code?: string }).code;
@@ -75,5 +119,8 @@ export function buildServer(
   registerOpsRoutes(app, ctx, metrics, state);
   registerSdkvxpRoutes(app, ctx, metrics);
   registerNativeRoutes(app, ctx, metrics);
+  registerAdminRoutes(app, ctx);
+  registerPublicRoutes(app, ctx);
+  registerWebUi(app);
   return app;
 }

@@ -4,8 +4,8 @@
  * Rollup tables are updated in the same transaction as the rows they count, so statistics
  * are one indexed query on tens of millions of packages.
  */
-import type { Migration } from "@truc/store";
-import { sql } from "kysely";
+import { addAutoIdColumn, columnTypes, type Migration } from "@truc/store";
+import { type Generated, sql } from "kysely";
 
 export interface AxisDatabase {
   axis_meta: { key: string; value: string };
@@ -61,11 +61,38 @@ export interface AxisDatabase {
     raw_size: number;
     fwd_sha256: string;
     fwd_size: number;
-    signature: "valid" | "invalid" | "absent" | "unchecked";
+    signature: SignatureVerdictName;
     identity_key: string | null;
     from_node: string | null;
     caller: string | null;
     received_at: number;
+    /** 1: the received bytes are in `axis_bodies` (same transaction); 0: in the blob store. */
+    raw_inline: number;
+    /** Splices over the received bytes giving the forwarded bytes (see domain/splice.ts); null: `fwd_sha256` is a blob. */
+    fwd_splices: string | null;
+    /** JSON: attachments (contentId, name, contentType, sha256, size, extracted). */
+    attachments: string | null;
+    /** JSON: plain-word diagnostics kept for the admin UI (trust, clock skew, …). */
+    diagnostic: string | null;
+  };
+  /** Received bytes of packages up to `storage.inlineMaxBytes`, by SHA-256. */
+  axis_bodies: { sha256: string; body: Buffer };
+  /** Refused and duplicate submissions, with the reason in plain words (no package bytes). */
+  axis_intake_log: {
+    seq: Generated<number>;
+    at: number;
+    source: string;
+    caller: string | null;
+    sender: string | null;
+    document_id: string | null;
+    outcome: "refused" | "duplicate";
+    code: string;
+    message_vi: string;
+    message_en: string;
+    diagnostic: string | null;
+    raw_sha256: string | null;
+    size: number | null;
+    package_id: string | null;
   };
   axis_routes: { package_id: string; recipient: string; hop: string };
   axis_deliveries: {
@@ -123,6 +150,8 @@ export interface AxisDatabase {
     signed_valid: number;
   };
 }
+
+export type SignatureVerdictName = "valid" | "invalid" | "indeterminate" | "absent" | "unchecked";
 
 export const AXIS_MIGRATIONS: readonly Migration[] = [
   {
@@ -302,6 +331,40 @@ export const AXIS_MIGRATIONS: readonly Migration[] = [
         .on("axis_stats_daily")
         .columns(["agency", "day"])
         .execute();
+    },
+  },
+  {
+    id: "axis-0002-bodies-splices-intake",
+    async up(db, dialect) {
+      const t = columnTypes(dialect);
+      await db.schema
+        .createTable("axis_bodies")
+        .addColumn("sha256", "text", (c) => c.primaryKey())
+        .addColumn("body", t.binary, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .alterTable("axis_packages")
+        .addColumn("raw_inline", "integer", (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema.alterTable("axis_packages").addColumn("fwd_splices", "text").execute();
+      await db.schema.alterTable("axis_packages").addColumn("attachments", "text").execute();
+      await db.schema.alterTable("axis_packages").addColumn("diagnostic", "text").execute();
+      await addAutoIdColumn(db.schema.createTable("axis_intake_log"), "seq", dialect)
+        .addColumn("at", t.epochMs, (c) => c.notNull())
+        .addColumn("source", "text", (c) => c.notNull())
+        .addColumn("caller", "text")
+        .addColumn("sender", "text")
+        .addColumn("document_id", "text")
+        .addColumn("outcome", "text", (c) => c.notNull())
+        .addColumn("code", "text", (c) => c.notNull())
+        .addColumn("message_vi", "text", (c) => c.notNull())
+        .addColumn("message_en", "text", (c) => c.notNull())
+        .addColumn("diagnostic", "text")
+        .addColumn("raw_sha256", "text")
+        .addColumn("size", t.bigint)
+        .addColumn("package_id", "text")
+        .execute();
+      await db.schema.createIndex("axis_intake_log_at").on("axis_intake_log").column("at").execute();
     },
   },
 ];

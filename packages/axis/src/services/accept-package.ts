@@ -1,24 +1,45 @@
 /**
  * The pipeline every package goes through, from an agency or from a neighbour node:
- * size limits → edXML parse (attachments streamed into the blob store) → validation →
- * signature check per policy → sender authorisation → recipients resolved → de-duplication →
- * durable store (blobs fsync'd, then one transaction: package, routes, mailbox rows, outbox
- * rows, status timeline, rollups, evidence) → answer. The TraceHeader for this hop is
- * appended (and the package re-signed with the node key) before the transaction, so the
- * forwarded bytes are durable when the outbox row that points at them commits; the original
- * bytes are kept as received.
+ * size limits → edXML parse (streaming; attachments into a sink) → validation (edXML codes) →
+ * signature check per policy with the PKI → sender authorisation → recipients resolved →
+ * de-duplication → durable store → this hop's TraceHeader and the node signature (kept as
+ * splices over the received bytes) → one transaction: package, body (when inline), routes,
+ * mailbox rows, outbox rows, status timeline, rollups, evidence → answer.
+ *
+ * Small packages are handled in memory; a large streamed package is read once and fanned out
+ * to the parser, the verifier and a blob writer, so it never sits in memory while it is
+ * checked. Nothing is committed (rows or blobs) before every check has passed, so a refused
+ * package leaves only a line in the intake log.
  */
-import { createHash } from "node:crypto";
-import { toVietnamParts } from "@truc/common";
-import { isUniqueViolation } from "@truc/store";
+import { X509Certificate } from "node:crypto";
+import { type TrucError, type TrustCallback, toVietnamParts } from "@truc/common";
+import { EdxmlError, type VerifyResult } from "@truc/edxml";
+import { type BlobInfo, isUniqueViolation } from "@truc/store";
+import {
+  deferredBlobSink,
+  forwardSplices,
+  hashingSink,
+  readPackage,
+  verifyPackageSignature,
+} from "../adapters/edxml-codec.ts";
+import { tee } from "../adapters/tee.ts";
 import type { SignaturePolicy } from "../config.ts";
-import { normaliseAgencyCode } from "../domain/agency-code.ts";
+import { normaliseAgencyCode } from "../domain/agency.ts";
+import {
+  type Diagnostic,
+  detectClockSkew,
+  explainDuplicate,
+  explainSenderMismatch,
+  explainTrust,
+} from "../domain/diagnostics.ts";
 import { packageIdentityKey } from "../domain/package-identity.ts";
 import { decideNextHop } from "../domain/routing.ts";
+import { encodeSplices } from "../domain/splice.ts";
 import { routeStatus } from "../domain/status.ts";
 import { AxisError } from "../errors.ts";
 import { type AgencyRow, findAgency, toDirectoryEntry } from "../repositories/directory-repository.ts";
 import { appendEvidence } from "../repositories/evidence-repository.ts";
+import { insertBody, recordIntake } from "../repositories/intake-repository.ts";
 import {
   documentArrival,
   findPackage,
@@ -28,11 +49,16 @@ import {
   recipientsOfDocument,
   recordStatus,
 } from "../repositories/package-repository.ts";
-import type { Caller, NodeContext, ParsedPackage, SignatureVerdict } from "./ports.ts";
+import type { SignatureVerdictName } from "../repositories/schema.ts";
+import type { Caller, NodeContext, ParsedPackage } from "./ports.ts";
+
+export type PackageBody = Buffer | { stream: AsyncIterable<Buffer>; length?: number };
 
 export interface AcceptPackageInput {
-  raw: Buffer;
+  body: PackageBody;
   caller: Caller;
+  /** Where it came in, for the intake log: "native", "sdkvxp" or the neighbour's node id. */
+  source?: string;
   /** `messagetype` declared by an SDKVXP caller, checked against the content. */
   declaredKind?: "edoc" | "status";
   /** Extra recipients named outside the package (SDKVXP `to` header). */
@@ -40,13 +66,15 @@ export interface AcceptPackageInput {
   /** Network-wide id assigned by the first node; present when a neighbour forwards. */
   packageId?: string;
   /** Signature verdict at the first node, reported by the forwarding neighbour. */
-  originSignature?: PackageRow["signature"];
+  originSignature?: SignatureVerdictName;
 }
 
 export interface AcceptPackageResult {
   packageId: string;
   duplicate: boolean;
   recipients: string[];
+  signature?: SignatureVerdictName;
+  diagnostics?: Diagnostic[];
 }
 
 export function vietnamDay(at: Date): string {
@@ -59,16 +87,126 @@ function sameAgency(code: string, row: AgencyRow | undefined, candidates: readon
   return candidates.some((c) => forms.has(normaliseAgencyCode(c)));
 }
 
+/** Context gathered along the pipeline, so a refusal can say who sent what. */
+interface Trace {
+  sender?: string;
+  documentId?: string;
+  sha256?: string;
+  size?: number;
+  diagnostic?: Diagnostic;
+}
+
 export async function acceptPackage(
   ctx: NodeContext,
   input: AcceptPackageInput,
 ): Promise<AcceptPackageResult> {
-  const { config, db, blobs, codec } = ctx;
-  const raw = input.raw;
-  if (raw.length === 0) throw new AxisError("AXIS_PACKAGE_EMPTY");
-  if (raw.length > config.limits.maxPackageBytes) {
-    throw new AxisError("AXIS_PACKAGE_TOO_LARGE", { size: raw.length, limit: config.limits.maxPackageBytes });
+  const trace: Trace = {};
+  try {
+    return await accept(ctx, input, trace);
+  } catch (error) {
+    if (isRefusal(error)) {
+      await logIntake(ctx, input, trace, {
+        outcome: "refused",
+        code: error.code,
+        vi: error.messageVi,
+        en: error.messageEn,
+        packageId: null,
+      });
+    }
+    throw error;
   }
+}
+
+function isRefusal(error: unknown): error is TrucError {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    typeof code === "string" &&
+    (code.startsWith("AXIS_") || code.startsWith("EDXML_")) &&
+    typeof (error as TrucError).messageEn === "string"
+  );
+}
+
+async function logIntake(
+  ctx: NodeContext,
+  input: AcceptPackageInput,
+  trace: Trace,
+  o: { outcome: "refused" | "duplicate"; code: string; vi: string; en: string; packageId: string | null },
+): Promise<void> {
+  try {
+    await recordIntake(ctx.db.kysely, {
+      at: ctx.clock.now().getTime(),
+      source: input.source ?? (input.caller.type === "node" ? input.caller.nodeId : "native"),
+      caller:
+        input.caller.type === "agency"
+          ? input.caller.id
+          : input.caller.type === "node"
+            ? input.caller.nodeId
+            : input.caller.id,
+      sender: trace.sender ?? null,
+      document_id: trace.documentId?.slice(0, 300) ?? null,
+      outcome: o.outcome,
+      code: o.code,
+      message_vi: o.vi.slice(0, 2000),
+      message_en: o.en.slice(0, 2000),
+      diagnostic: trace.diagnostic ? JSON.stringify(trace.diagnostic) : null,
+      raw_sha256: trace.sha256 ?? null,
+      size: trace.size ?? null,
+      package_id: o.packageId,
+    });
+  } catch {
+    // The intake log is for operators; a failure to write it must not change the answer.
+  }
+}
+
+/** Counts bytes as they stream and stops at the limit. */
+async function* limited(source: AsyncIterable<Buffer>, limit: number): AsyncGenerator<Buffer> {
+  let size = 0;
+  for await (const chunk of source) {
+    size += chunk.length;
+    if (size > limit) throw new AxisError("AXIS_PACKAGE_TOO_LARGE", { size, limit });
+    yield chunk;
+  }
+}
+
+async function collect(source: AsyncIterable<Buffer>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const chunk of source) parts.push(chunk);
+  return Buffer.concat(parts);
+}
+
+/** One large package re-signed at a time: signing needs its bytes in memory (see forwardSplices). */
+let largeSlot: Promise<void> = Promise.resolve();
+async function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
+  const previous = largeSlot;
+  let release!: () => void;
+  largeSlot = new Promise<void>((r) => {
+    release = r;
+  });
+  await previous;
+  try {
+    return await fn();
+  } finally {
+    release();
+  }
+}
+
+interface Checked {
+  parsed: ParsedPackage;
+  /** Verifies on demand (in memory), or returns what the streaming pass found. */
+  verify(): Promise<VerifyResult>;
+  /** In memory for small packages; null when spooled to a blob writer. */
+  raw: Buffer | null;
+  commitBlobs(): Promise<BlobInfo | undefined>;
+  discardBlobs(): Promise<void>;
+  extracted: boolean;
+}
+
+async function accept(
+  ctx: NodeContext,
+  input: AcceptPackageInput,
+  trace: Trace,
+): Promise<AcceptPackageResult> {
+  const { config, db } = ctx;
   const fromNode = input.caller.type === "node" ? input.caller.nodeId : null;
   if (fromNode !== null && input.packageId) {
     // Exactly-once in effect across hops: a neighbour retrying after a lost answer.
@@ -77,153 +215,402 @@ export async function acceptPackage(
       return { packageId: existing.id, duplicate: true, recipients: JSON.parse(existing.recipients) };
   }
 
-  const parsed = await codec.parse(raw, blobs);
-  if (input.declaredKind && input.declaredKind !== parsed.kind) {
-    throw new AxisError("AXIS_MESSAGE_TYPE_MISMATCH", { declared: input.declaredKind, actual: parsed.kind });
-  }
-  const sender = normaliseAgencyCode(parsed.from);
-  const senderRow = await findAgency(db.kysely, sender);
+  const checked = await readAndCheck(ctx, input.body);
+  try {
+    const { parsed } = checked;
+    trace.sha256 = parsed.sha256;
+    trace.size = parsed.size;
+    trace.sender = normaliseAgencyCode(parsed.from);
+    trace.documentId = parsed.documentId;
+    if (input.declaredKind && input.declaredKind !== parsed.kind) {
+      throw new AxisError("AXIS_MESSAGE_TYPE_MISMATCH", {
+        declared: input.declaredKind,
+        actual: parsed.kind,
+      });
+    }
+    const sender = trace.sender;
+    const senderRow = await findAgency(db.kysely, sender);
+    const receivedAt = ctx.clock.now();
+    const diagnostics: Diagnostic[] = [];
+    const policy = signaturePolicy(ctx, sender, senderRow, fromNode !== null);
+    const verification = policy === "off" ? undefined : await checked.verify();
+    const signature = judgeSignature(ctx, {
+      policy,
+      sender,
+      verification,
+      at: receivedAt,
+      trace,
+      diagnostics,
+    });
+    const skew = detectClockSkew(parsed.senderTimes, receivedAt, config.trust.maxClockSkewMs);
+    if (skew && fromNode === null) diagnostics.push(skew);
 
-  const receivedAt = ctx.clock.now();
-  const signature = await checkSignature(ctx, parsed, senderRow, raw, receivedAt, fromNode !== null);
+    if (input.caller.type === "agency" && !sameAgency(sender, senderRow, input.caller.agencyCodes)) {
+      trace.diagnostic = explainSenderMismatch(sender, input.caller.agencyCodes, input.caller.id);
+    }
+    authoriseSender(input.caller, sender, senderRow);
 
-  authoriseSender(input.caller, sender, senderRow);
+    const { routes, recipients } = await resolveRecipients(
+      ctx,
+      parsed,
+      sender,
+      input.extraRecipients ?? [],
+      fromNode,
+    );
 
-  const { routes, recipients } = await resolveRecipients(
-    ctx,
-    parsed,
-    sender,
-    input.extraRecipients ?? [],
-    fromNode,
-  );
+    let identityKey: string | null = null;
+    if (fromNode === null) {
+      identityKey = packageIdentityKey({
+        kind: parsed.kind,
+        sender,
+        documentId: parsed.documentId,
+        businessType: parsed.kind === "status" ? `status:${parsed.statusCode}` : parsed.businessType,
+        rawSha256: parsed.sha256,
+      });
+      const existing = await findPackageByIdentity(db.kysely, identityKey);
+      if (existing) {
+        await checked.discardBlobs();
+        return duplicateAnswer(ctx, input, trace, existing);
+      }
+    }
 
-  const rawSha256 = createHash("sha256").update(raw).digest("hex");
-  let identityKey: string | null = null;
-  if (fromNode === null) {
-    identityKey = packageIdentityKey({
+    // Every check passed: now make the bytes durable, then the rows that point at them.
+    const inline = checked.raw !== null && parsed.size <= config.storage.inlineMaxBytes;
+    await checked.commitBlobs();
+    const signer = ctx.signer && config.signature.signForwarded ? ctx.signer : undefined;
+    const forward = (raw: Buffer) =>
+      forwardSplices(raw, { kind: parsed.kind, organId: config.organId, at: receivedAt, signer });
+    const fwd =
+      checked.raw !== null
+        ? await forward(checked.raw)
+        : await oneAtATime(async () => forward(await ctx.blobs.read(parsed.sha256)));
+    if (checked.raw !== null && !inline) await ctx.blobs.put(checked.raw);
+
+    const packageId = input.packageId ?? ctx.newId();
+    const verdictForStats: SignatureVerdictName =
+      fromNode !== null && input.originSignature ? input.originSignature : signature;
+    const row: PackageRow = {
+      id: packageId,
       kind: parsed.kind,
       sender,
-      documentId: parsed.documentId,
-      businessType: parsed.kind === "status" ? `status:${parsed.statusCode}` : parsed.businessType,
-      rawSha256,
-    });
-    const existing = await findPackageByIdentity(db.kysely, identityKey);
-    if (existing)
-      return { packageId: existing.id, duplicate: true, recipients: JSON.parse(existing.recipients) };
-  }
-
-  let forwarded = await codec.appendTrace(raw, config.organId, receivedAt);
-  if (ctx.signer && config.signature.signForwarded) forwarded = await codec.sign(forwarded, ctx.signer);
-  // Both files are fsync'd before the transaction that references them; in parallel.
-  const [rawInfo, fwdInfo] = await Promise.all([blobs.put(raw), blobs.put(forwarded)]);
-
-  const packageId = input.packageId ?? ctx.newId();
-  const verdictForStats =
-    fromNode !== null && input.originSignature
-      ? input.originSignature
-      : (signature.verdict as PackageRow["signature"]);
-  const row: PackageRow = {
-    id: packageId,
-    kind: parsed.kind,
-    sender,
-    document_id: parsed.documentId,
-    business_type: parsed.kind === "status" ? (parsed.statusCode ?? "") : parsed.businessType,
-    status_code: parsed.statusCode ?? null,
-    response_for: parsed.responseForOrganId ?? null,
-    subject: parsed.subject ?? null,
-    notation: parsed.notation ?? null,
-    recipients: JSON.stringify(recipients),
-    raw_sha256: rawInfo.sha256,
-    raw_size: rawInfo.size,
-    fwd_sha256: fwdInfo.sha256,
-    fwd_size: fwdInfo.size,
-    signature: verdictForStats,
-    identity_key: identityKey,
-    from_node: fromNode,
-    caller: input.caller.type === "agency" ? input.caller.id : null,
-    received_at: receivedAt.getTime(),
-  };
-  const day = vietnamDay(receivedAt);
-  try {
-    await db.transaction(async (trx) => {
-      await insertPackage(trx, { row, routes, day });
-      if (parsed.kind === "status" && parsed.statusCode && parsed.responseForOrganId) {
-        const who = routeStatus({
-          statusCode: parsed.statusCode,
-          from: sender,
-          responseForOrganId: parsed.responseForOrganId,
+      document_id: parsed.documentId,
+      business_type: parsed.kind === "status" ? (parsed.statusCode ?? "") : parsed.businessType,
+      status_code: parsed.statusCode ?? null,
+      response_for: parsed.responseForOrganId ?? null,
+      subject: parsed.subject ?? null,
+      notation: parsed.notation ?? null,
+      recipients: JSON.stringify(recipients),
+      raw_sha256: parsed.sha256,
+      raw_size: parsed.size,
+      fwd_sha256: fwd.sha256,
+      fwd_size: fwd.size,
+      signature: verdictForStats,
+      identity_key: identityKey,
+      from_node: fromNode,
+      caller: input.caller.type === "agency" ? input.caller.id : null,
+      received_at: receivedAt.getTime(),
+      raw_inline: inline ? 1 : 0,
+      fwd_splices: encodeSplices(fwd.splices),
+      attachments: JSON.stringify(parsed.attachments.map((a) => ({ ...a, extracted: checked.extracted }))),
+      diagnostic: diagnostics.length > 0 ? JSON.stringify(diagnostics) : null,
+    };
+    const day = vietnamDay(receivedAt);
+    try {
+      await db.transaction(async (trx) => {
+        if (inline) await insertBody(trx, parsed.sha256, checked.raw!);
+        await insertPackage(trx, { row, routes, day });
+        if (parsed.kind === "status" && parsed.statusCode && parsed.responseForOrganId) {
+          const who = routeStatus({
+            statusCode: parsed.statusCode,
+            from: sender,
+            responseForOrganId: parsed.responseForOrganId,
+          });
+          const arrival = await documentArrival(trx, parsed.documentId, who.recipient);
+          await recordStatus(trx, {
+            document_id: parsed.documentId,
+            recipient: who.recipient,
+            status_code: parsed.statusCode,
+            document_issuer: who.documentIssuer,
+            package_id: packageId,
+            status_time: parsed.statusTime ?? null,
+            received_at: row.received_at,
+            elapsed_ms: arrival === undefined ? null : row.received_at - arrival,
+            day,
+          });
+        }
+        await appendEvidence(trx, db.dialect, {
+          at: receivedAt,
+          kind: fromNode === null ? "accept" : "receive",
+          nodeId: config.nodeId,
+          packageId,
+          actor: fromNode ?? (input.caller.type === "agency" ? input.caller.id : null),
+          details: {
+            kind: parsed.kind,
+            sender,
+            documentId: parsed.documentId,
+            businessType: row.business_type,
+            rawSha256: parsed.sha256,
+            forwardedSha256: fwd.sha256,
+            // Status packages carry no TraceHeaderList: this record is their hop.
+            hop: { organId: config.organId, at: receivedAt.toISOString(), inPackage: parsed.kind === "edoc" },
+            signature,
+            ...(verification?.certificate ? { signer: verification.certificate.subject } : {}),
+            routes: Object.fromEntries(routes),
+            attachments: parsed.attachments.map((a) => ({ name: a.name, sha256: a.sha256, size: a.size })),
+          },
         });
-        const arrival = await documentArrival(trx, parsed.documentId, who.recipient);
-        await recordStatus(trx, {
-          document_id: parsed.documentId,
-          recipient: who.recipient,
-          status_code: parsed.statusCode,
-          document_issuer: who.documentIssuer,
-          package_id: packageId,
-          status_time: parsed.statusTime ?? null,
-          received_at: row.received_at,
-          elapsed_ms: arrival === undefined ? null : row.received_at - arrival,
-          day,
-        });
-      }
-      await appendEvidence(trx, db.dialect, {
-        at: receivedAt,
-        kind: fromNode === null ? "accept" : "receive",
-        nodeId: config.nodeId,
-        packageId,
-        actor: fromNode ?? (input.caller.type === "agency" ? input.caller.id : null),
-        details: {
-          kind: parsed.kind,
-          sender,
-          documentId: parsed.documentId,
-          businessType: row.business_type,
-          rawSha256: rawInfo.sha256,
-          forwardedSha256: fwdInfo.sha256,
-          signature: signature.verdict,
-          routes: Object.fromEntries(routes),
-          attachments: parsed.attachments,
-        },
       });
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) {
-      // A concurrent twin won the race: answer with its id, exactly as a later duplicate would.
-      const twin = identityKey
-        ? await findPackageByIdentity(db.kysely, identityKey)
-        : await findPackage(db.kysely, packageId);
-      if (twin) return { packageId: twin.id, duplicate: true, recipients: JSON.parse(twin.recipients) };
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        // A concurrent twin won the race: answer with its id, exactly as a later duplicate would.
+        const twin = identityKey
+          ? await findPackageByIdentity(db.kysely, identityKey)
+          : await findPackage(db.kysely, packageId);
+        if (twin) return duplicateAnswer(ctx, input, trace, twin);
+      }
+      throw error;
     }
+    if ([...routes.values()].some((hop) => hop !== "local")) ctx.onOutbox?.();
+    return {
+      packageId,
+      duplicate: false,
+      recipients,
+      signature,
+      ...(diagnostics.length > 0 ? { diagnostics } : {}),
+    };
+  } catch (error) {
+    await checked.discardBlobs();
     throw error;
   }
-  if ([...routes.values()].some((hop) => hop !== "local")) ctx.onOutbox?.();
-  return { packageId, duplicate: false, recipients };
 }
 
-async function checkSignature(
+async function duplicateAnswer(
   ctx: NodeContext,
-  parsed: ParsedPackage,
-  senderRow: AgencyRow | undefined,
-  raw: Buffer,
-  at: Date,
-  fromNeighbour: boolean,
-): Promise<SignatureVerdict | { verdict: "unchecked" }> {
-  const sender = normaliseAgencyCode(parsed.from);
-  // Between nodes the package carries the previous node's signature: check it when present.
-  const policy: SignaturePolicy = fromNeighbour
-    ? "verify-if-present"
-    : (ctx.config.signature.perSender[sender] ??
-      (senderRow?.signature_policy as SignaturePolicy | null | undefined) ??
-      ctx.config.signature.default);
-  if (policy === "off") return { verdict: "unchecked" };
-  if (!parsed.signed) {
-    if (policy === "require") throw new AxisError("AXIS_SIGNATURE_REQUIRED", { sender });
-    return { verdict: "absent" };
+  input: AcceptPackageInput,
+  trace: Trace,
+  existing: PackageRow,
+): Promise<AcceptPackageResult> {
+  const diagnostic = explainDuplicate(existing.id, new Date(Number(existing.received_at)));
+  trace.diagnostic = diagnostic;
+  await logIntake(ctx, input, trace, {
+    outcome: "duplicate",
+    code: diagnostic.code,
+    vi: diagnostic.vi,
+    en: diagnostic.en,
+    packageId: existing.id,
+  });
+  return {
+    packageId: existing.id,
+    duplicate: true,
+    recipients: JSON.parse(existing.recipients),
+    diagnostics: [diagnostic],
+  };
+}
+
+/**
+ * Parses, validates and verifies the package. In memory when it is small; otherwise one read
+ * of the stream feeds the parser, the verifier and a blob writer side by side.
+ */
+async function readAndCheck(ctx: NodeContext, body: PackageBody): Promise<Checked> {
+  const { config } = ctx;
+  const limits = config.limits;
+  const parseLimits = {
+    maxFieldBytes: limits.maxFieldBytes,
+    maxAttachments: limits.maxAttachments,
+    maxBytes: limits.maxPackageBytes,
+  };
+  const at = ctx.clock.now();
+  let raw: Buffer | null = null;
+  let stream: AsyncIterable<Buffer> | null = null;
+  if (Buffer.isBuffer(body)) {
+    raw = body;
+  } else {
+    if (body.length !== undefined && body.length > limits.maxPackageBytes)
+      throw new AxisError("AXIS_PACKAGE_TOO_LARGE", { size: body.length, limit: limits.maxPackageBytes });
+    const source = limited(body.stream, limits.maxPackageBytes);
+    if (body.length !== undefined && body.length <= limits.inMemoryBytes) raw = await collect(source);
+    else stream = source;
   }
-  if (!ctx.trust) throw new AxisError("AXIS_SIGNATURE_INVALID", { reason: "no trust anchors configured" });
-  const verdict = await ctx.codec.verifySignature(raw, ctx.trust, at);
-  if (verdict.verdict === "invalid")
-    throw new AxisError("AXIS_SIGNATURE_INVALID", { reason: verdict.reason });
-  return verdict;
+  if (raw !== null) {
+    if (raw.length === 0) throw new AxisError("AXIS_PACKAGE_EMPTY");
+    if (raw.length > limits.maxPackageBytes)
+      throw new AxisError("AXIS_PACKAGE_TOO_LARGE", { size: raw.length, limit: limits.maxPackageBytes });
+    const extract =
+      config.storage.extractAttachments === "always" ||
+      (config.storage.extractAttachments === "large" && raw.length > config.storage.inlineMaxBytes);
+    const sink = extract ? deferredBlobSink(ctx.blobs) : hashingSink();
+    let parsed: ParsedPackage;
+    try {
+      parsed = await readPackage(raw, { sink, limits: parseLimits });
+    } catch (error) {
+      await sink.discard();
+      throw error;
+    }
+    const inMemory = raw;
+    return {
+      parsed,
+      verify: () => verifyPackageSignature(inMemory, trustOf(ctx), at),
+      raw,
+      extracted: extract,
+      commitBlobs: async () => {
+        await sink.commit();
+        return undefined;
+      },
+      discardBlobs: async () => {
+        await sink.discard();
+      },
+    };
+  }
+
+  // Large: fan one read out to the parser, the verifier and the raw blob writer.
+  const extract = config.storage.extractAttachments !== "never";
+  const sink = extract ? deferredBlobSink(ctx.blobs) : hashingSink();
+  const writer = ctx.blobs.writer();
+  const branches = tee(stream!, 3);
+  const [toParser, toWriter, toVerifier] = branches.branches as [
+    AsyncIterable<Buffer>,
+    AsyncIterable<Buffer>,
+    AsyncIterable<Buffer>,
+  ];
+  const guard = <T>(p: Promise<T>) =>
+    p.catch((error: unknown) => {
+      branches.fail(error);
+      throw error;
+    });
+  let size = 0;
+  const results = await Promise.allSettled([
+    guard(readPackage(toParser, { sink, limits: parseLimits })),
+    guard(
+      (async () => {
+        for await (const chunk of toWriter) {
+          size += chunk.length;
+          await writer.write(chunk);
+        }
+      })(),
+    ),
+    guard(verifyPackageSignature(toVerifier!, trustOf(ctx), at)),
+  ]);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  const discard = async () => {
+    await sink.discard();
+    await writer.abort().catch(() => undefined);
+  };
+  if (failed) {
+    await discard();
+    // The parser's error names the real problem; a writer or tee error is secondary.
+    const parserError = results[0].status === "rejected" ? results[0].reason : undefined;
+    throw parserError ?? failed.reason;
+  }
+  if (size === 0) {
+    await discard();
+    throw new AxisError("AXIS_PACKAGE_EMPTY");
+  }
+  let committed = false;
+  return {
+    parsed: (results[0] as PromiseFulfilledResult<ParsedPackage>).value,
+    verify: async () => (results[2] as PromiseFulfilledResult<VerifyResult>).value,
+    raw: null,
+    extracted: extract,
+    commitBlobs: async () => {
+      const [info] = await Promise.all([writer.finish(), sink.commit()]);
+      committed = true;
+      return info;
+    },
+    discardBlobs: async () => {
+      if (!committed) await discard();
+    },
+  };
+}
+
+/** Without configured anchors nothing is trusted, but an unsigned package still reads as unsigned. */
+const noTrustAnchors: TrustCallback = async () => ({
+  status: "indeterminate",
+  reason: "AXIS_NO_TRUST_ANCHORS",
+  messageVi: "Nút chưa cấu hình CA gốc tin cậy",
+  messageEn: "no trust anchors are configured on this node",
+});
+
+function trustOf(ctx: NodeContext): TrustCallback {
+  return ctx.trust ?? noTrustAnchors;
+}
+
+function certificateFacts(v: VerifyResult | undefined) {
+  if (!v?.certificate) return undefined;
+  try {
+    const c = new X509Certificate(Buffer.from(v.certificate.der));
+    return {
+      subject: v.certificate.subject,
+      notBefore: new Date(c.validFrom),
+      notAfter: new Date(c.validTo),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Applies the sender's signature policy to the verification result. "require": a valid
+ * signature, nothing else (indeterminate trust is refused). "verify-if-present": an invalid
+ * signature is refused, an indeterminate one is accepted and flagged. "off": not judged.
+ */
+function signaturePolicy(
+  ctx: NodeContext,
+  sender: string,
+  senderRow: AgencyRow | undefined,
+  fromNeighbour: boolean,
+): SignaturePolicy {
+  // Between nodes the package carries the previous node's signature: check it when present.
+  if (fromNeighbour) return "verify-if-present";
+  return (
+    ctx.config.signature.perSender[sender] ??
+    (senderRow?.signature_policy as SignaturePolicy | null | undefined) ??
+    ctx.config.signature.default
+  );
+}
+
+function judgeSignature(
+  ctx: NodeContext,
+  o: {
+    policy: SignaturePolicy;
+    sender: string;
+    verification: VerifyResult | undefined;
+    at: Date;
+    trace: Trace;
+    diagnostics: Diagnostic[];
+  },
+): SignatureVerdictName {
+  const policy = o.policy;
+  if (policy === "off") return "unchecked";
+  const v = o.verification;
+  if (!v) throw new AxisError("AXIS_SIGNATURE_INVALID", { reason: "not verified" });
+  if (v.status === "unsigned") {
+    if (policy === "require") throw new AxisError("AXIS_SIGNATURE_REQUIRED", { sender: o.sender });
+    return "absent";
+  }
+  if (v.status === "valid") return "valid";
+  const trustProblem =
+    v.code === "EDXML_SIGNATURE_UNTRUSTED" || v.code === "EDXML_SIGNATURE_TRUST_INDETERMINATE";
+  const diagnostic = trustProblem
+    ? explainTrust({
+        reason: v.trust?.reason,
+        status: v.status === "indeterminate" ? "indeterminate" : "invalid",
+        certificate: certificateFacts(v),
+        now: o.at,
+        maxSkewMs: ctx.config.trust.maxClockSkewMs,
+        pkiMessage: { vi: v.trust?.messageVi, en: v.trust?.messageEn },
+      })
+    : undefined;
+  if (v.status === "indeterminate" && policy === "verify-if-present") {
+    if (diagnostic) o.diagnostics.push(diagnostic);
+    return "indeterminate";
+  }
+  if (diagnostic) o.trace.diagnostic = diagnostic;
+  // The edXML verifier's own code is the answer (digest mismatch, bad value, untrusted,
+  // indeterminate); the plain-word diagnostic travels in the details.
+  throw new EdxmlError(v.code ?? "EDXML_SIGNATURE_INVALID", {
+    reason: v.trust?.reason ?? v.status,
+    ...(diagnostic ? { diagnostic: { code: diagnostic.code, vi: diagnostic.vi, en: diagnostic.en } } : {}),
+  });
 }
 
 function authoriseSender(caller: Caller, sender: string, senderRow: AgencyRow | undefined): void {

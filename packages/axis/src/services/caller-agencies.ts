@@ -1,4 +1,4 @@
-import { normaliseAgencyCode } from "../domain/agency-code.ts";
+import { normaliseAgencyCode } from "../domain/agency.ts";
 import { findAgency } from "../repositories/directory-repository.ts";
 import type { Caller, NodeContext } from "./ports.ts";
 

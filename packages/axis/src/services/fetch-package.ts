@@ -3,6 +3,7 @@ import { AxisError } from "../errors.ts";
 import { appendEvidence } from "../repositories/evidence-repository.ts";
 import { findDeliveries, findPackage, leaseDelivery } from "../repositories/package-repository.ts";
 import { callerAgencies } from "./caller-agencies.ts";
+import { forwardedBytes, forwardedStream } from "./package-bytes.ts";
 import type { Caller, NodeContext } from "./ports.ts";
 
 export interface FetchedPackage {
@@ -52,7 +53,7 @@ export async function fetchPackage(
     sender: pkg.sender,
     size: Number(pkg.fwd_size),
     sha256: pkg.fwd_sha256,
-    open: () => ctx.blobs.get(pkg.fwd_sha256),
-    read: () => ctx.blobs.read(pkg.fwd_sha256),
+    open: () => forwardedStream(ctx, pkg),
+    read: () => forwardedBytes(ctx, pkg),
   };
 }

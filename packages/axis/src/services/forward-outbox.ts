@@ -12,6 +12,7 @@ import {
   markOutboxRetry,
   markOutboxSent,
 } from "../repositories/package-repository.ts";
+import { forwardedBytes } from "./package-bytes.ts";
 import type { PeerTransport } from "./peer-transport.ts";
 import type { NodeContext } from "./ports.ts";
 
@@ -55,7 +56,7 @@ export async function forwardOutbox(
         const pkg = await findPackage(db.kysely, item.packageId);
         try {
           if (!pkg) throw new Error("package row missing");
-          const body = await ctx.blobs.read(pkg.fwd_sha256);
+          const body = await forwardedBytes(ctx, pkg);
           const answer = await transport.sendPackage(item.nodeId, {
             packageId: pkg.id,
             kind: pkg.kind,

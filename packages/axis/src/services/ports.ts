@@ -7,7 +7,7 @@ import type { NodeConfig } from "../config.ts";
 import type { StatusCode } from "../domain/status.ts";
 import type { AxisDatabase } from "../repositories/schema.ts";
 
-/** What the axis needs to know about a package; produced by the edXML adapter. */
+/** What the axis needs to know about a validated package (from @truc/edxml's parser). */
 export interface ParsedPackage {
   kind: "edoc" | "status";
   /** From/OrganId. */
@@ -23,28 +23,16 @@ export interface ParsedPackage {
   statusCode?: StatusCode;
   /** ResponseFor/OrganId of a status. */
   responseForOrganId?: string;
-  /** Status Timestamp as written by the reporter. */
+  /** Status Timestamp as written by the reporter (ISO 8601). */
   statusTime?: string;
+  /** Times written by the sender (TraceHeader or status Timestamp), to detect clock skew. */
+  senderTimes: Date[];
   subject?: string;
   notation?: string;
-  /** True when the package carries an XML-DSig Signature element. */
-  signed: boolean;
-  attachments: { name: string; sha256: string; size: number }[];
-}
-
-export type SignatureVerdict =
-  | { verdict: "valid" }
-  | { verdict: "absent" }
-  | { verdict: "invalid"; reason: string };
-
-export interface PackageCodec {
-  /** Streams attachments into `blobs`; throws AxisError AXIS_PACKAGE_INVALID with the edXML code. */
-  parse(raw: Buffer, blobs: BlobStore): Promise<ParsedPackage>;
-  verifySignature(raw: Buffer, trust: TrustCallback, at: Date): Promise<SignatureVerdict>;
-  /** Appends this hop's TraceHeader (OrganId + Vietnam-time timestamp); never touches MessageHeader. */
-  appendTrace(raw: Buffer, organId: string, at: Date): Buffer | Promise<Buffer>;
-  /** Replaces the package signature with one by `signer`. */
-  sign(raw: Buffer, signer: Signer): Promise<Buffer>;
+  attachments: { contentId: string; name: string; contentType: string; sha256: string; size: number }[];
+  /** SHA-256 and size of the exact bytes parsed. */
+  sha256: string;
+  size: number;
 }
 
 export interface Clock {
@@ -55,7 +43,6 @@ export interface NodeContext {
   config: NodeConfig;
   db: Database<AxisDatabase>;
   blobs: BlobStore;
-  codec: PackageCodec;
   clock: Clock;
   /** Node key, when configured: re-signs forwarded packages and seals the evidence log. */
   signer?: Signer;

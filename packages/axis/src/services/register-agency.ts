@@ -2,7 +2,7 @@
  * Adds or updates an agency served by this node (SDKVXP `registerAgency`, operator tools).
  * Agencies served elsewhere arrive only through directory sync.
  */
-import { agencyCodeForm, levelOfCode, normaliseAgencyCode } from "../domain/agency-code.ts";
+import { agencyCodeForm, levelOfCode, normaliseAgencyCode } from "../domain/agency.ts";
 import { AxisError } from "../errors.ts";
 import { type AgencyRow, findAgency, upsertAgency } from "../repositories/directory-repository.ts";
 import { appendEvidence } from "../repositories/evidence-repository.ts";

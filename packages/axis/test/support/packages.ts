@@ -30,7 +30,7 @@ export function edocXml(o: EdocOptions): Buffer {
     <edXML:From><edXML:OrganId>${o.from}</edXML:OrganId><edXML:OrganName>Cơ quan ${o.from}</edXML:OrganName></edXML:From>
 ${o.to.map((t) => `    <edXML:To><edXML:OrganId>${t}</edXML:OrganId><edXML:OrganName>Cơ quan ${t}</edXML:OrganName></edXML:To>`).join("\n")}
     <edXML:DocumentId>${esc(o.documentId)}</edXML:DocumentId>
-    <edXML:Code><edXML:CodeNumber>${number}</edXML:CodeNumber><edXML:CodeNotation>${esc(notation ?? "VP")}</edXML:CodeNotation></edXML:Code>
+    <edXML:Code><edXML:CodeNumber>${(number ?? "1").padStart(2, "0")}</edXML:CodeNumber><edXML:CodeNotation>${esc(notation ?? "VP")}</edXML:CodeNotation></edXML:Code>
     <edXML:PromulgationInfo><edXML:Place>Hà Nội</edXML:Place><edXML:PromulgationDate>2025/03/05</edXML:PromulgationDate></edXML:PromulgationInfo>
     <edXML:DocumentType><edXML:Type>18</edXML:Type><edXML:TypeDetail>0</edXML:TypeDetail><edXML:TypeName>Công văn</edXML:TypeName></edXML:DocumentType>
     <edXML:Subject>${esc(o.subject ?? "V/v thử nghiệm liên thông")}</edXML:Subject>

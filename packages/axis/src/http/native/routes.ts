@@ -54,6 +54,21 @@ function parseWith<T>(schema: z.ZodType<T>, value: unknown): T {
   return r.data;
 }
 
+/** The request stream of a `streamBody` route, with its declared length when there is one. */
+function streamedBody(request: FastifyRequest): { stream: AsyncIterable<Buffer>; length?: number } {
+  const body = request.body as AsyncIterable<Buffer> | Buffer | undefined;
+  if (body === undefined) return { stream: (async function* () {})(), length: 0 };
+  if (Buffer.isBuffer(body))
+    return {
+      stream: (async function* () {
+        yield body;
+      })(),
+      length: body.length,
+    };
+  const declared = Number(request.headers["content-length"]);
+  return { stream: body, ...(Number.isFinite(declared) ? { length: declared } : {}) };
+}
+
 export function registerNativeRoutes(app: FastifyInstance, ctx: NodeContext, metrics: Metrics): void {
   const wrap =
     (op: string, fn: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) =>
@@ -85,6 +100,7 @@ export function registerNativeRoutes(app: FastifyInstance, ctx: NodeContext, met
 
   app.post(
     "/v1/packages",
+    { config: { streamBody: true } },
     wrap("send", async (request, reply) => {
       const caller = await agencyCaller(ctx, request);
       const declared = parseWith(
@@ -92,8 +108,9 @@ export function registerNativeRoutes(app: FastifyInstance, ctx: NodeContext, met
         (request.headers["x-truc-message-type"] as string | undefined) ?? undefined,
       );
       const result = await acceptPackage(ctx, {
-        raw: request.body as Buffer,
+        body: streamedBody(request),
         caller,
+        source: "native",
         ...(declared ? { declaredKind: declared } : {}),
       });
       metrics.inc("axis_packages_accepted_total", "Packages accepted", {
@@ -280,6 +297,7 @@ export function registerNativeRoutes(app: FastifyInstance, ctx: NodeContext, met
 
   app.post(
     "/v1/federation/packages",
+    { config: { streamBody: true } },
     wrap("federationReceive", async (request, reply) => {
       const caller = nodeCaller(ctx, request);
       const h = parseWith(
@@ -291,8 +309,9 @@ export function registerNativeRoutes(app: FastifyInstance, ctx: NodeContext, met
         request.headers,
       );
       const result = await acceptPackage(ctx, {
-        raw: request.body as Buffer,
+        body: streamedBody(request),
         caller,
+        source: caller.nodeId,
         declaredKind: h["x-truc-kind"],
         packageId: h["x-truc-package-id"],
         ...(h["x-truc-origin-signature"] ? { originSignature: h["x-truc-origin-signature"] } : {}),

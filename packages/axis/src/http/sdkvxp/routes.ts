@@ -138,22 +138,32 @@ export function registerSdkvxpRoutes(app: FastifyInstance, ctx: NodeContext, met
         if (mapped.status >= 500) request.log.error({ err: error, op }, "sdkvxp request failed");
         // The SDK reads the envelope; the HTTP status says the same thing for proxies and logs.
         reply.code(mapped.status);
+        const diagnostic = (mapped.details as { diagnostic?: unknown } | undefined)?.diagnostic;
         return {
           status: "FAIL",
           ErrorCode: mapped.code,
           ErrorDesc: mapped.message.vi,
           ErrorDescEn: mapped.message.en,
+          ...(diagnostic ? { Diagnostic: diagnostic } : {}),
         };
       }
     };
 
   app.post(
     "/sendEdoc",
+    // The SDK sends the whole file in one body: it is buffered, so its size is bounded here.
+    { bodyLimit: ctx.config.limits.sdkvxpMaxBytes },
     handle("sendEdoc", true, async (v) => {
-      const to = v.params.to ? (JSON.parse(v.params.to) as unknown) : undefined;
+      let to: unknown;
+      try {
+        to = v.params.to ? (JSON.parse(v.params.to) as unknown) : undefined;
+      } catch {
+        throw new AxisError("AXIS_REQUEST_INVALID", { reason: "to is not a JSON array" });
+      }
       const extraRecipients = Array.isArray(to) ? to.filter((x): x is string => typeof x === "string") : [];
       const result = await acceptPackage(ctx, {
-        raw: v.packageBytes!,
+        body: v.packageBytes ?? Buffer.alloc(0),
+        source: "sdkvxp",
         caller: v.caller,
         declaredKind: messageType(v.params.messagetype) ?? "edoc",
         extraRecipients,

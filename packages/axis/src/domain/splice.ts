@@ -1,0 +1,131 @@
+/**
+ * The forwarded copy of a package differs from the received bytes in two small places: this
+ * hop's TraceHeader and the node's signature. Instead of storing a second copy of the whole
+ * package, the axis stores those differences as splices over the received bytes (a few KB)
+ * and rebuilds the forwarded bytes when it delivers or forwards them.
+ */
+
+export interface Splice {
+  /** Offset in the received bytes where the change starts. */
+  at: number;
+  /** Received bytes replaced from `at`. */
+  remove: number;
+  insert: Buffer;
+}
+
+/** Longest common prefix, by binary search over native comparisons. */
+function commonPrefix(a: Buffer, b: Buffer, limit: number): number {
+  let lo = 0;
+  let hi = limit;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (a.subarray(lo, mid).equals(b.subarray(lo, mid))) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+function commonSuffix(a: Buffer, b: Buffer, limit: number): number {
+  let lo = 0;
+  let hi = limit;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (a.subarray(a.length - mid, a.length - lo).equals(b.subarray(b.length - mid, b.length - lo))) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** The one contiguous change that turns `before` into `after`. */
+export function diffOnce(before: Buffer, after: Buffer): Splice {
+  const prefix = commonPrefix(before, after, Math.min(before.length, after.length));
+  const suffix = commonSuffix(before, after, Math.min(before.length, after.length) - prefix);
+  return {
+    at: prefix,
+    remove: before.length - prefix - suffix,
+    insert: after.subarray(prefix, after.length - suffix),
+  };
+}
+
+/**
+ * Splices over `raw` that produce `final`, given an intermediate `middle` (raw → middle →
+ * final, one contiguous change each). Falls back to one splice when the changes overlap.
+ */
+export function composeSplices(raw: Buffer, middle: Buffer, final: Buffer): Splice[] {
+  const first = diffOnce(raw, middle);
+  const second = diffOnce(middle, final);
+  const firstEnd = first.at + first.insert.length;
+  if (second.at >= firstEnd) {
+    const shift = first.insert.length - first.remove;
+    return [first, { at: second.at - shift, remove: second.remove, insert: second.insert }].filter(
+      (s) => s.remove > 0 || s.insert.length > 0,
+    );
+  }
+  if (second.at + second.remove <= first.at) {
+    return [second, first].filter((s) => s.remove > 0 || s.insert.length > 0);
+  }
+  return [diffOnce(raw, final)];
+}
+
+export function splicedSize(rawSize: number, splices: readonly Splice[]): number {
+  return splices.reduce((n, s) => n + s.insert.length - s.remove, rawSize);
+}
+
+export function applySplices(raw: Buffer, splices: readonly Splice[]): Buffer {
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (const s of splices) {
+    parts.push(raw.subarray(at, s.at), s.insert);
+    at = s.at + s.remove;
+  }
+  parts.push(raw.subarray(at));
+  return Buffer.concat(parts);
+}
+
+/** Applies sorted, non-overlapping splices to a stream of the received bytes. */
+export async function* spliceStream(
+  source: AsyncIterable<Buffer>,
+  splices: readonly Splice[],
+): AsyncGenerator<Buffer> {
+  let offset = 0;
+  let next = 0;
+  let skip = 0;
+  for await (const chunk of source) {
+    let pos = 0;
+    while (pos < chunk.length) {
+      if (skip > 0) {
+        const n = Math.min(skip, chunk.length - pos);
+        skip -= n;
+        pos += n;
+        continue;
+      }
+      const splice = splices[next];
+      const here = offset + pos;
+      if (splice && splice.at === here) {
+        if (splice.insert.length) yield splice.insert;
+        skip = splice.remove;
+        next++;
+        continue;
+      }
+      const until = splice ? Math.min(chunk.length, pos + (splice.at - here)) : chunk.length;
+      yield chunk.subarray(pos, until);
+      pos = until;
+    }
+    offset += chunk.length;
+  }
+  for (; next < splices.length; next++) {
+    if (splices[next]!.at === offset && splices[next]!.insert.length) yield splices[next]!.insert;
+  }
+}
+
+export function encodeSplices(splices: readonly Splice[]): string {
+  return JSON.stringify(splices.map((s) => [s.at, s.remove, s.insert.toString("base64")]));
+}
+
+export function decodeSplices(text: string): Splice[] {
+  return (JSON.parse(text) as [number, number, string][]).map(([at, remove, b64]) => ({
+    at,
+    remove,
+    insert: Buffer.from(b64, "base64"),
+  }));
+}

@@ -1,0 +1,40 @@
+/**
+ * Refused and duplicate submissions (for the admin UI: who sent what, and why it was not
+ * taken), and the inline package bodies. Package bytes are never written for a refusal.
+ */
+import type { Db } from "./directory-repository.ts";
+import type { AxisDatabase } from "./schema.ts";
+
+export type IntakeRow = Omit<AxisDatabase["axis_intake_log"], "seq">;
+
+export async function recordIntake(db: Db, row: IntakeRow): Promise<void> {
+  await db.insertInto("axis_intake_log").values(row).execute();
+}
+
+export async function listIntake(
+  db: Db,
+  q: { outcome?: "refused" | "duplicate"; limit: number; beforeSeq?: number },
+): Promise<(IntakeRow & { seq: number })[]> {
+  let query = db.selectFrom("axis_intake_log").selectAll();
+  if (q.outcome) query = query.where("outcome", "=", q.outcome);
+  if (q.beforeSeq !== undefined) query = query.where("seq", "<", q.beforeSeq);
+  const rows = await query.orderBy("seq", "desc").limit(q.limit).execute();
+  return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+}
+
+export async function insertBody(trx: Db, sha256: string, body: Buffer): Promise<void> {
+  await trx
+    .insertInto("axis_bodies")
+    .values({ sha256, body })
+    .onConflict((oc) => oc.column("sha256").doNothing())
+    .execute();
+}
+
+export async function readBody(db: Db, sha256: string): Promise<Buffer | undefined> {
+  const row = await db
+    .selectFrom("axis_bodies")
+    .select("body")
+    .where("sha256", "=", sha256)
+    .executeTakeFirst();
+  return row?.body;
+}

@@ -1,0 +1,33 @@
+/**
+ * The bytes of a stored package: as received (inline in the database or in the blob store)
+ * and as forwarded (the received bytes with this node's splices applied).
+ */
+import { Readable } from "node:stream";
+import { applySplices, decodeSplices, spliceStream } from "../domain/splice.ts";
+import { AxisError } from "../errors.ts";
+import { readBody } from "../repositories/intake-repository.ts";
+import type { PackageRow } from "../repositories/package-repository.ts";
+import type { NodeContext } from "./ports.ts";
+
+export async function receivedBytes(ctx: NodeContext, pkg: PackageRow): Promise<Buffer> {
+  if (pkg.raw_inline === 1) {
+    const body = await readBody(ctx.db.kysely, pkg.raw_sha256);
+    if (!body) throw new AxisError("AXIS_PACKAGE_NOT_FOUND", { docId: pkg.id });
+    return body;
+  }
+  return ctx.blobs.read(pkg.raw_sha256);
+}
+
+export async function forwardedBytes(ctx: NodeContext, pkg: PackageRow): Promise<Buffer> {
+  if (pkg.fwd_splices === null) return ctx.blobs.read(pkg.fwd_sha256);
+  return applySplices(await receivedBytes(ctx, pkg), decodeSplices(pkg.fwd_splices));
+}
+
+/** Streams large blob-stored packages instead of reading them whole. */
+export async function forwardedStream(ctx: NodeContext, pkg: PackageRow): Promise<Readable> {
+  if (pkg.fwd_splices === null) return ctx.blobs.get(pkg.fwd_sha256);
+  if (pkg.raw_inline === 1) return Readable.from([await forwardedBytes(ctx, pkg)]);
+  const splices = decodeSplices(pkg.fwd_splices);
+  const source = await ctx.blobs.get(pkg.raw_sha256);
+  return Readable.from(spliceStream(source as AsyncIterable<Buffer>, splices));
+}
