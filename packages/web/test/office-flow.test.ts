@@ -181,6 +181,7 @@ describe("office screens in headless Chromium (two agencies, one deployment)", (
     assert.match((await preview.textContent()) ?? "", /GIÁM ĐỐC[\s\S]*Hình ảnh chữ ký[\s\S]*Nguyễn Văn Đức/);
     const phoneWidth = (await leaderA.evaluate("document.documentElement.scrollWidth")) as number;
     assert.ok(phoneWidth <= PHONE.width, `no horizontal scroll on a phone (scrollWidth ${phoneWidth})`);
+    await leaderA.getByText("Đã thực hiện").first().waitFor({ state: "hidden" });
     await screenshot(leaderA, "office-leader-sign-phone");
     const signButton = leaderA.getByRole("button", { name: "Ký số", exact: true });
     assert.equal(await signButton.isDisabled(), true, "signing waits for the confirmation");

@@ -184,12 +184,43 @@ function SignatureReport({ doc }: { doc: IncomingDoc }) {
                   {a.signatures.map((s, i) => (
                     // biome-ignore lint/suspicious/noArrayIndexKey: signatures in document order
                     <Table.Tr key={i}>
-                      <Table.Td>{s.signer}</Table.Td>
+                      <Table.Td>
+                        <Text size="sm" fw={600}>
+                          {s.signer}
+                        </Text>
+                        {s.organisation && <Text size="xs">{s.organisation}</Text>}
+                        {s.kind && (
+                          <Text size="xs" c="dimmed">
+                            {t(s.kind === "personal" ? "office.doc.personalSig" : "office.doc.sealSig")}
+                          </Text>
+                        )}
+                      </Table.Td>
                       <Table.Td>
                         <SignatureBadge verdict={s.status} />
                       </Table.Td>
-                      <Table.Td>{viDateTime(s.signedAt)}</Table.Td>
-                      <Table.Td>{s.reason ?? ""}</Table.Td>
+                      <Table.Td>
+                        {viDateTime(s.signedAt)}
+                        {s.timestamped && (
+                          <Text size="xs" c="dimmed">
+                            {t("office.sig.timestamped")}
+                          </Text>
+                        )}
+                      </Table.Td>
+                      <Table.Td>
+                        {s.certificate && (
+                          <Text size="xs">
+                            {t("office.sig.certificate")}: {s.certificate.issuer ?? ""}
+                            {s.certificate.notAfter
+                              ? ` · ${t("office.sig.until")} ${viDate(s.certificate.notAfter)}`
+                              : ""}
+                          </Text>
+                        )}
+                        {(s.reason ?? s.certificate?.reason) && (
+                          <Text size="xs" ff="monospace" c="red.9">
+                            {s.reason ?? s.certificate?.reason}
+                          </Text>
+                        )}
+                      </Table.Td>
                     </Table.Tr>
                   ))}
                 </Table.Tbody>

@@ -100,6 +100,7 @@ export function OfficeLayout() {
                 to={to}
                 label={t(key)}
                 active={location.pathname.startsWith(to)}
+                variant="filled"
                 color="red.8"
               />
             ))}
@@ -115,12 +116,13 @@ export function OfficeLayout() {
                   component={NavLink}
                   to={to}
                   size="compact-sm"
+                  style={{ flexShrink: 0 }}
                   variant={location.pathname.startsWith(to) ? "filled" : "default"}
                 >
                   {t(key)}
                 </Button>
               ))}
-              <Button size="compact-sm" variant="subtle" onClick={logout}>
+              <Button size="compact-sm" variant="subtle" onClick={logout} style={{ flexShrink: 0 }}>
                 {t("office.logout")}
               </Button>
             </Group>

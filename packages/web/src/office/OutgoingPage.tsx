@@ -4,7 +4,7 @@
  * with reasons, answers to take-back/update/revoke).
  */
 import {
-  Badge,
+  Box,
   Button,
   Checkbox,
   Grid,
@@ -35,6 +35,7 @@ import {
   QueryView,
   Section,
   StateBadge,
+  Tag,
   UrgencyBadge,
   viDate,
   viDateTime,
@@ -138,20 +139,19 @@ function RecipientTimelines({ detail }: { detail: OutgoingDetail }) {
             <Text size="xs" c="dimmed" mb={6}>
               {r.organId}
             </Text>
-            <Badge
-              mb="sm"
-              variant="light"
-              radius="sm"
-              color={
-                r.state === "done"
-                  ? "green.9"
-                  : r.state.includes("refused") || r.state === "rejected"
-                    ? "red.9"
-                    : "blue.9"
-              }
-            >
-              {t(`office.rstate.${r.state}` as MessageKey) ?? r.state}
-            </Badge>
+            <Box mb="sm">
+              <Tag
+                tone={
+                  r.state === "done"
+                    ? "green"
+                    : r.state.includes("refused") || r.state === "rejected"
+                      ? "red"
+                      : "blue"
+                }
+              >
+                {t(`office.rstate.${r.state}` as MessageKey) ?? r.state}
+              </Tag>
+            </Box>
             {r.timeline.length === 0 ? (
               <Text size="sm" c="dimmed">
                 {t("office.status.noneYet")}

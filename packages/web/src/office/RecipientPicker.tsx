@@ -70,7 +70,8 @@ export function RecipientPicker({
               <Badge
                 key={r.organId}
                 variant="light"
-                color="blue.9"
+                color="blue"
+                c="blue.9"
                 size="lg"
                 radius="sm"
                 tt="none"

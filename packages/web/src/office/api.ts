@@ -91,10 +91,16 @@ export interface OutgoingDetail {
 }
 
 export interface SignatureEntry {
+  /** Common name of the signing certificate (person or body). */
   signer: string;
   status: "valid" | "invalid" | "indeterminate";
+  /** Stable code of the first problem (PDF_*, PKI_*). */
   reason?: string;
   signedAt?: string;
+  timestamped?: boolean;
+  kind?: "personal" | "organisation";
+  organisation?: string;
+  certificate?: { status: string; reason?: string; issuer?: string; notAfter?: string };
 }
 
 export interface IncomingDoc {

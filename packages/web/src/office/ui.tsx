@@ -116,11 +116,40 @@ export function Empty() {
   );
 }
 
-const URGENCY_COLOR: Record<Urgency, string> = {
-  thuong: "gray.7",
-  khan: "orange.9",
-  thuong_khan: "red.8",
-  hoa_toc: "red.9",
+export type Tone = "green" | "red" | "blue" | "gray" | "orange";
+
+/**
+ * A badge that keeps its text readable: `strong` is white on the tone's darkest shade, else the
+ * darkest shade on the tone's light background (a light variant given a shade such as "blue.9"
+ * paints text and background alike). It never shrinks below its text inside table cells.
+ */
+export function Tag({
+  tone,
+  strong = false,
+  children,
+}: {
+  tone: Tone;
+  strong?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <Badge
+      color={strong ? `${tone}.9` : tone}
+      variant={strong ? "filled" : "light"}
+      c={strong ? "white" : `${tone}.9`}
+      radius="sm"
+      style={{ minWidth: "max-content" }}
+    >
+      {children}
+    </Badge>
+  );
+}
+
+const URGENCY_TONE: Record<Urgency, Tone> = {
+  thuong: "gray",
+  khan: "orange",
+  thuong_khan: "red",
+  hoa_toc: "red",
 };
 
 /** Urgency badge; "Thường" is shown only when `showNormal`. */
@@ -128,9 +157,10 @@ export function UrgencyBadge({ urgency, showNormal = false }: { urgency: Urgency
   const { t } = useI18n();
   if (urgency === "thuong" && !showNormal) return null;
   return (
-    <Badge color={URGENCY_COLOR[urgency]} variant={urgency === "thuong" ? "outline" : "filled"} radius="sm">
+    <Tag tone={URGENCY_TONE[urgency]} strong={urgency !== "thuong"}>
+      {urgency === "hoa_toc" ? "⚡ " : ""}
       {t(`office.urgency.${urgency}` as MessageKey)}
-    </Badge>
+    </Tag>
   );
 }
 
@@ -150,21 +180,17 @@ export function DeadlineBadge({ date, state }: { date: string | null | undefined
   const days = daysUntil(date);
   const closed = state !== undefined && CLOSED.includes(state);
   if (closed || days > 2)
-    return (
-      <Badge color="gray.7" variant="light" radius="sm">
-        {fmt(t("office.deadline.on"), { date: viDate(date) })}
-      </Badge>
-    );
+    return <Tag tone="gray">{fmt(t("office.deadline.on"), { date: viDate(date) })}</Tag>;
   if (days < 0)
     return (
-      <Badge color="red.9" variant="filled" radius="sm">
+      <Tag tone="red" strong>
         {fmt(t("office.deadline.overdue"), { n: -days })}
-      </Badge>
+      </Tag>
     );
   return (
-    <Badge color="orange.9" variant="filled" radius="sm">
+    <Tag tone="orange" strong>
       {days === 0 ? t("office.deadline.today") : fmt(t("office.deadline.soon"), { n: days })}
-    </Badge>
+    </Tag>
   );
 }
 
@@ -178,38 +204,34 @@ export function verdictOf(doc: IncomingDoc): Verdict {
   return "valid";
 }
 
-const VERDICT_COLOR: Record<Verdict, string> = {
-  valid: "green.9",
-  invalid: "red.9",
-  indeterminate: "orange.9",
-  unsigned: "gray.7",
-  unknown: "gray.7",
+const VERDICT_TONE: Record<Verdict, Tone> = {
+  valid: "green",
+  invalid: "red",
+  indeterminate: "orange",
+  unsigned: "gray",
+  unknown: "gray",
 };
 
 export function SignatureBadge({ verdict }: { verdict: Verdict }) {
   const { t } = useI18n();
   return (
-    <Badge color={VERDICT_COLOR[verdict]} variant={verdict === "valid" ? "light" : "filled"} radius="sm">
+    <Tag tone={VERDICT_TONE[verdict]} strong={verdict === "invalid" || verdict === "indeterminate"}>
       {verdict === "valid" ? "✓ " : verdict === "invalid" ? "✗ " : ""}
       {t(`office.sig.${verdict}` as MessageKey)}
-    </Badge>
+    </Tag>
   );
 }
 
 export function StateBadge({ direction, state }: { direction: "incoming" | "outgoing"; state: string }) {
   const { t } = useI18n();
   const key = `office.${direction === "incoming" ? "in" : "out"}.state.${state}` as MessageKey;
-  const color =
+  const tone: Tone =
     state === "done" || state === "issued"
-      ? "green.9"
+      ? "green"
       : state === "rejected" || state === "revoked"
-        ? "red.9"
-        : "blue.9";
-  return (
-    <Badge color={color} variant="light" radius="sm">
-      {t(key) ?? state}
-    </Badge>
-  );
+        ? "red"
+        : "blue";
+  return <Tag tone={tone}>{t(key) ?? state}</Tag>;
 }
 
 /** Label/value rows, stacked; long values wrap. */
