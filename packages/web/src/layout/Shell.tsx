@@ -22,8 +22,14 @@ export function Shell({ children }: { children: ReactNode }) {
             <Button component={NavLink} to="/" variant="subtle" size="compact-sm">
               {t("nav.home")}
             </Button>
+            <Button component={NavLink} to="/thong-ke" variant="subtle" size="compact-sm">
+              {t("nav.stats")}
+            </Button>
             <Button component={NavLink} to="/login" variant="subtle" size="compact-sm">
               {t("nav.login")}
+            </Button>
+            <Button component={NavLink} to="/admin" variant="subtle" size="compact-sm" visibleFrom="sm">
+              {t("nav.admin")}
             </Button>
             <Button variant="default" size="compact-sm" onClick={() => setLang(lang === "vi" ? "en" : "vi")}>
               {t("lang.switch")}
