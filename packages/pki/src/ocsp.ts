@@ -216,16 +216,53 @@ export interface OcspQueryOptions {
   post?: (url: string, body: Uint8Array) => Promise<Uint8Array>;
 }
 
+const issuerCache = new Map<string, { nameHash: Buffer; keyHash: Buffer; cert: NodeX509 }>();
+const responderCache = new Map<string, NodeX509>();
+const remember = <V>(map: Map<string, V>, key: string, make: () => V): V => {
+  let v = map.get(key);
+  if (v === undefined) {
+    if (map.size > 1000) map.clear();
+    v = make();
+    map.set(key, v);
+  }
+  return v;
+};
+const keyOf = (der: Bytes) => digest("sha256", der).toString("base64");
+
+function issuerEntry(issuer: Bytes) {
+  return remember(issuerCache, keyOf(issuer), () => {
+    const h = issuerHashInputs(issuer);
+    return {
+      nameHash: digest("sha1", h.subject),
+      keyHash: digest("sha1", h.publicKeyBits),
+      cert: new NodeX509(issuer),
+    };
+  });
+}
+
+function certIdFor(certificate: Bytes, issuer: Bytes): pkijs.CertID {
+  const entry = issuerEntry(issuer);
+  let serialHex = new NodeX509(certificate).serialNumber;
+  if (serialHex.length % 2) serialHex = `0${serialHex}`;
+  if (Number.parseInt(serialHex.slice(0, 2), 16) >= 0x80) serialHex = `00${serialHex}`;
+  return new pkijs.CertID({
+    hashAlgorithm: new pkijs.AlgorithmIdentifier({
+      algorithmId: OID.sha1,
+      algorithmParams: new asn1js.Null(),
+    }),
+    issuerNameHash: new asn1js.OctetString({ valueHex: toArrayBuffer(entry.nameHash) }),
+    issuerKeyHash: new asn1js.OctetString({ valueHex: toArrayBuffer(entry.keyHash) }),
+    serialNumber: new asn1js.Integer({ valueHex: toArrayBuffer(Buffer.from(serialHex, "hex")) }),
+  });
+}
+
 export async function buildOcspRequest(
   certificate: Bytes,
   issuer: Bytes,
   nonce?: Uint8Array,
 ): Promise<Buffer> {
   const request = new pkijs.OCSPRequest();
-  await request.createForCertificate(pkijsCertificate(certificate), {
-    hashAlgorithm: "SHA-1",
-    issuerCertificate: pkijsCertificate(issuer),
-  });
+  request.tbsRequest.requestList = [new pkijs.Request({ reqCert: certIdFor(certificate, issuer) })];
   if (nonce) {
     request.tbsRequest.requestExtensions = [
       new pkijs.Extension({
@@ -274,7 +311,7 @@ export async function checkOcspResponse(o: {
   const tbs = basic.tbsResponseData;
 
   // Who signed: the CA itself, or a delegated responder certificate issued by it.
-  const issuer = new NodeX509(o.issuer);
+  const issuer = issuerEntry(o.issuer).cert;
   const signature = Buffer.from(basic.signature.valueBlock.valueHexView);
   const tbsDer = Buffer.from(tbs.tbsView);
   const algorithm = basic.signatureAlgorithm.algorithmId;
@@ -282,7 +319,8 @@ export async function checkOcspResponse(o: {
   if (verifyWith(issuer, algorithm, tbsDer, signature)) signer = issuer;
   else {
     for (const c of basic.certs ?? []) {
-      const candidate = new NodeX509(Buffer.from(c.toSchema().toBER()));
+      const der = Buffer.from(c.toSchema().toBER());
+      const candidate = remember(responderCache, keyOf(der), () => new NodeX509(der));
       if (!candidate.checkIssued(issuer) || !candidate.verify(issuer.publicKey)) continue;
       if (!(candidate.keyUsage ?? []).includes(OID.ocspSigning)) continue;
       const now = o.now ?? new Date();
@@ -306,8 +344,7 @@ export async function checkOcspResponse(o: {
       throw bad("nonce mismatch");
   }
 
-  const request = pkijs.OCSPRequest.fromBER(toArrayBuffer(o.requestDer));
-  const wanted = request.tbsRequest.requestList[0]!.reqCert;
+  const wanted = certIdFor(o.certificate, o.issuer);
   const single = tbs.responses.find((r) => r.certID.isEqual(wanted));
   if (!single) throw bad("no answer for the requested certificate");
   const now = o.now ?? new Date();

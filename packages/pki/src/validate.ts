@@ -130,6 +130,9 @@ export function loadCertificates(paths: readonly string[]): Buffer[] {
 }
 
 interface CertInfo {
+  notBefore: Date;
+  notAfter: Date;
+  subjectDn: string;
   keyUsage: number | undefined;
   ekus: string[] | undefined;
   ekuCritical: boolean;
@@ -279,10 +282,10 @@ export class CertificateValidator {
     // 2. validity at `at`, CA constraints, key usage for the purpose
     for (const [i, c] of path.entries()) {
       const d = { subject: displayName(c) };
-      if (at < new Date(c.validFrom)) return result("invalid", "PKI_NOT_YET_VALID", d);
-      if (at > new Date(c.validTo)) return result("invalid", "PKI_EXPIRED", d);
+      const info = this.infoOf(c);
+      if (at < info.notBefore) return result("invalid", "PKI_NOT_YET_VALID", d);
+      if (at > info.notAfter) return result("invalid", "PKI_EXPIRED", d);
       if (i > 0) {
-        const info = this.infoOf(c);
         if (!c.ca || (info.keyUsage !== undefined && !(info.keyUsage & KU.keyCertSign)))
           return result("invalid", "PKI_NOT_CA", d);
         if (info.pathLength !== undefined && i - 1 > info.pathLength)
@@ -359,6 +362,9 @@ export class CertificateValidator {
     const urls = (items: { type: string; value: string }[] | undefined) =>
       (items ?? []).filter((g) => g.type === "url").map((g) => g.value);
     info = {
+      notBefore: new Date(c.validFrom),
+      notAfter: new Date(c.validTo),
+      subjectDn: p.subject,
       keyUsage: ku ? ku.usages : undefined,
       ekus: eku ? eku.usages.map(String) : undefined,
       ekuCritical: eku?.critical ?? false,
@@ -480,12 +486,12 @@ export class CertificateValidator {
     info: CertInfo,
     now: Date,
   ): Promise<ParsedCrl | undefined> {
+    const issuerDn = this.infoOf(issuer).subjectDn;
     const usable = async (crl: ParsedCrl) =>
-      crl.issuerDn === new x509.X509Certificate(issuer.raw).subject &&
+      crl.issuerDn === issuerDn &&
       (!crl.nextUpdate || crl.nextUpdate >= now) &&
       crl.thisUpdate <= new Date(now.getTime() + 300_000) &&
       (await crl.verifiedBy(issuer));
-    const issuerDn = new x509.X509Certificate(issuer.raw).subject;
     const local = (this.crlsByIssuer.get(issuerDn) ?? []).sort(
       (a, b) => (b.crlNumber ?? 0) - (a.crlNumber ?? 0),
     );
