@@ -224,6 +224,7 @@ describe("office screens in headless Chromium (two agencies, one deployment)", (
     await leaderB.getByLabel("Ý kiến chỉ đạo").fill("Đồng chí Chuyên chủ trì, báo cáo trước hạn.");
     await leaderB.getByRole("button", { name: "Phân công", exact: true }).click();
     await leaderB.getByText("Đã phân công", { exact: true }).first().waitFor();
+    await leaderB.getByText("Đã thực hiện").first().waitFor({ state: "hidden" });
     await screenshot(leaderB, "office-incoming-assigned");
 
     // --- B, chuyên viên: process and complete.
