@@ -35,7 +35,11 @@ const NOT_BUILT = `<!doctype html><html lang="vi"><meta charset="utf-8"><title>t
 <p lang="en">The node is running but the web UI is not built (<code>packages/web/dist</code> is missing).
 Run <code>npm run build -w @truc/web</code> and reload. The APIs keep working.</p></body></html>`;
 
-export function registerWebUi(app: FastifyInstance, distDir: string = webDistDir): void {
+/** `TRUC_WEB_DIST` overrides the directory (tests build into their own, as the office does). */
+export function registerWebUi(
+  app: FastifyInstance,
+  distDir: string = process.env.TRUC_WEB_DIST ?? webDistDir,
+): void {
   const root = normalize(distDir + sep);
 
   const sendFile = (reply: FastifyReply, file: string, immutable: boolean) => {
