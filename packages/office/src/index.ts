@@ -1,5 +1,10 @@
 export { edxmlCodec } from "./adapters/edxml-codec.ts";
+export * from "./adapters/keyring.ts";
 export * from "./adapters/libreoffice.ts";
+export * from "./adapters/pdf-signer.ts";
+export * from "./adapters/pdf-validator.ts";
+export { qrModules, stampPrintedCopy } from "./adapters/print-stamp.ts";
+export * from "./adapters/sdkvxp-gateway.ts";
 export * from "./domain/access.ts";
 export * from "./domain/deadlines.ts";
 export * from "./domain/document-types.ts";
@@ -12,5 +17,12 @@ export { HTTP_STATUS, toHttpError } from "./http/errors.ts";
 export * from "./ports.ts";
 export { OFFICE_MIGRATIONS } from "./repositories/migrations.ts";
 export type { Actor, OfficeDeps } from "./services/context.ts";
+export { newPrintCode, printCopy, verificationUrl } from "./services/print-copy.ts";
 export { type ProvisionAgencyInput, provisionAgency } from "./services/provision-agency.ts";
+export {
+  normalisePrintCode,
+  type PublicVerification,
+  verifyPrintCode,
+  verifyPublic,
+} from "./services/verify-public.ts";
 export { type OfficeConfig, type RunningOffice, startOffice } from "./start.ts";

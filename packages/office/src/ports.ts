@@ -166,6 +166,10 @@ export interface SignatureReportEntry {
   };
   /** SHA-256 of the revision this signature signed (the file as it was when signed). */
   revisionSha256?: string;
+  /** The signed bytes are exactly what was signed (digest and signature value check out). */
+  intact?: boolean;
+  /** Changes after this signature that are not allowed (content edited after signing). */
+  modifiedAfter?: boolean;
 }
 
 export interface SignatureReport {

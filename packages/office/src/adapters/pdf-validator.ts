@@ -50,6 +50,10 @@ function entry(s: PdfSignatureReport, pdf: Buffer): SignatureReportEntry {
           },
         }
       : {}),
+    intact: s.integrity.digestMatches && s.integrity.signatureValueValid,
+    modifiedAfter: s.reasons.some(
+      (r) => r.code === "PDF_MODIFIED_AFTER_SIGNING" || r.code === "PDF_NOT_COVERING_WHOLE_FILE",
+    ),
     ...(s.revisionEnd !== undefined && s.revisionEnd <= pdf.length
       ? { revisionSha256: sha256(pdf.subarray(0, s.revisionEnd)) }
       : {}),

@@ -26,6 +26,7 @@ import { registerRows, toCsv } from "../services/export-register.ts";
 import { flushOutbox } from "../services/flush-outbox.ts";
 import { issueDocument } from "../services/issue-document.ts";
 import { addDelegation, createUnit, createUser } from "../services/manage-people.ts";
+import { printCopy } from "../services/print-copy.ts";
 import { processIncoming } from "../services/process-incoming.ts";
 import {
   auditTrail,
@@ -58,6 +59,12 @@ import {
 } from "../services/sessions.ts";
 import { signDocument } from "../services/sign-document.ts";
 import { MAX_UPLOAD_BYTES, uploadVersion } from "../services/upload-version.ts";
+import {
+  PUBLIC_MAX_BYTES,
+  printCodeOriginal,
+  verifyPrintCode,
+  verifyPublic,
+} from "../services/verify-public.ts";
 import { toHttpError } from "./errors.ts";
 import { registerStaticUi } from "./static-ui.ts";
 
@@ -68,6 +75,13 @@ export interface HttpOptions {
   secureCookie?: boolean;
   /** Send queued packages right after each change (default true). */
   flushAfterChange?: boolean;
+  /**
+   * Public address of the office (web UI), printed in the QR code of paper copies
+   * (`<publicUrl>/kiem-tra/<code>`). Default: `origin`, else the request's own host.
+   */
+  publicUrl?: string;
+  /** Requests per client IP and window on the public verification routes (default 30 per minute). */
+  publicRateLimit?: { max: number; windowMs: number };
 }
 
 export const SESSION_COOKIE = "truc_session";
@@ -81,6 +95,8 @@ interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodTyp
   tag: string;
   /** false: no session needed (login, OpenAPI). */
   auth?: boolean;
+  /** Open to anyone (no session, no Origin check), rate-limited per IP, bodies up to `maxBytes`. */
+  public?: { maxBytes: number };
   params?: P;
   query?: Q;
   body?: B;
@@ -157,20 +173,49 @@ export function buildOfficeApp(deps: OfficeDeps, options: HttpOptions = {}): Fas
       throw new OfficeError("OFFICE_CSRF_REJECTED");
   };
 
+  // Fixed window per client IP; entries expire with their window (bounded by the clients seen in one window).
+  const limit = options.publicRateLimit ?? { max: 30, windowMs: 60_000 };
+  const windows = new Map<string, { start: number; count: number }>();
+  const rateLimit = (ip: string) => {
+    const now = Date.now();
+    if (windows.size > 10_000)
+      for (const [key, w] of windows) if (now - w.start >= limit.windowMs) windows.delete(key);
+    const w = windows.get(ip);
+    if (!w || now - w.start >= limit.windowMs) {
+      windows.set(ip, { start: now, count: 1 });
+      return;
+    }
+    if (++w.count > limit.max)
+      throw new OfficeError("OFFICE_RATE_LIMITED", {
+        seconds: Math.ceil((w.start + limit.windowMs - now) / 1000),
+      });
+  };
+
   function route<
     P extends z.ZodType = typeof empty,
     Q extends z.ZodType = typeof empty,
     B extends z.ZodType = typeof empty,
   >(spec: RouteSpec<P, Q, B>) {
     routes.push(spec as unknown as RouteSpec<z.ZodType, z.ZodType, z.ZodType>);
+    const open = spec.public;
     app.route({
       method: spec.method,
       url: spec.url,
+      // Public routes: refuse before the body is read.
+      ...(open
+        ? {
+            onRequest: async (request: FastifyRequest) => {
+              rateLimit(request.ip);
+              const length = Number(request.headers["content-length"] ?? 0);
+              if (length > open.maxBytes) throw new OfficeError("OFFICE_PAYLOAD_TOO_LARGE");
+            },
+          }
+        : {}),
       handler: async (request, reply) => {
         const changing = spec.method !== "GET";
-        if (changing) checkOrigin(request);
+        if (changing && !open) checkOrigin(request);
         let session: ResolvedSession | null = null;
-        if (spec.auth !== false) {
+        if (spec.auth !== false && !open) {
           session = await resolveSession(deps, parseCookies(request.headers.cookie)[SESSION_COOKIE]);
           if (!session) throw new OfficeError("OFFICE_SESSION_REQUIRED");
           if (changing) {
@@ -182,6 +227,7 @@ export function buildOfficeApp(deps: OfficeDeps, options: HttpOptions = {}): Fas
         const params = (spec.params ?? empty).parse(request.params ?? {}) as z.infer<P>;
         const query = (spec.query ?? empty).parse(request.query ?? {}) as z.infer<Q>;
         const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        if (open && raw.length > open.maxBytes) throw new OfficeError("OFFICE_PAYLOAD_TOO_LARGE");
         const body = (spec.rawBody ? {} : (spec.body ?? empty).parse(request.body ?? {})) as z.infer<B>;
         const result = await spec.handler({
           actor: session?.actor as Actor,
@@ -193,7 +239,7 @@ export function buildOfficeApp(deps: OfficeDeps, options: HttpOptions = {}): Fas
           request,
           reply,
         });
-        if (changing && spec.auth !== false) await flush();
+        if (changing && spec.auth !== false && !open) await flush();
         if (reply.sent) return reply;
         return result ?? { ok: true };
       },
@@ -640,6 +686,79 @@ export function buildOfficeApp(deps: OfficeDeps, options: HttpOptions = {}): Fas
     tag: "follow-up",
     summary: "Documents needing attention now (urgent and unregistered, deadline due soon or past).",
     handler: async ({ actor }) => listReminders(deps, actor),
+  });
+  // ------------------------------------------------------------------ printed copies, public verification
+  const publicBase = (request: FastifyRequest) =>
+    options.publicUrl ?? options.origin ?? `${request.protocol}://${request.host}`;
+  const sendPrinted = (reply: FastifyReply, copy: Awaited<ReturnType<typeof printCopy>>) => {
+    void reply.header("x-truc-print-code", copy.code).header("x-truc-verify-url", copy.url);
+    return sendFile(reply, { bytes: copy.pdf, fileName: copy.fileName, contentType: "application/pdf" });
+  };
+  route({
+    method: "POST",
+    url: "/api/outgoing/:id/print",
+    tag: "outgoing",
+    summary:
+      "Printed copy of the signed document: PDF with a QR code and short code for public verification (headers X-Truc-Print-Code, X-Truc-Verify-Url).",
+    params: id,
+    handler: async ({ actor, params, request, reply }) =>
+      sendPrinted(
+        reply,
+        await printCopy(deps, actor, { direction: "outgoing", id: params.id, baseUrl: publicBase(request) }),
+      ),
+  });
+  route({
+    method: "POST",
+    url: "/api/incoming/:id/attachments/:index/print",
+    tag: "incoming",
+    summary: "Printed copy of a received signed PDF, with a QR code and short code.",
+    params: z.object({ id: z.uuid(), index: z.coerce.number().int().min(0).max(1000) }),
+    handler: async ({ actor, params, request, reply }) =>
+      sendPrinted(
+        reply,
+        await printCopy(deps, actor, {
+          direction: "incoming",
+          id: params.id,
+          attachment: params.index,
+          baseUrl: publicBase(request),
+        }),
+      ),
+  });
+  route({
+    method: "POST",
+    url: "/api/public/verify",
+    tag: "public",
+    summary:
+      "Anyone: upload a signed PDF (raw body, application/pdf, ≤ 20 MiB; rate-limited per IP). Returns whether it is authentic and unchanged, who signed it and when, whether the certificates were valid, and whether this office knows it was since revoked or replaced.",
+    auth: false,
+    public: { maxBytes: PUBLIC_MAX_BYTES },
+    rawBody: ["application/pdf"],
+    handler: async ({ raw }) => verifyPublic(deps, { pdf: raw }),
+  });
+  route({
+    method: "GET",
+    url: "/api/public/verify/:code",
+    tag: "public",
+    summary: "Anyone: the short code of a printed copy → the same report for the signed original.",
+    auth: false,
+    public: { maxBytes: 0 },
+    params: z.object({ code: z.string().min(1).max(40) }),
+    handler: async ({ params }) => verifyPrintCode(deps, params.code),
+  });
+  route({
+    method: "GET",
+    url: "/api/public/verify/:code/file",
+    tag: "public",
+    summary: "Anyone holding a printed copy's code: the signed original PDF, to compare with the paper.",
+    auth: false,
+    public: { maxBytes: 0 },
+    params: z.object({ code: z.string().min(1).max(40) }),
+    handler: async ({ params, reply }) =>
+      sendFile(reply, {
+        bytes: await printCodeOriginal(deps, params.code),
+        fileName: "van-ban-goc.pdf",
+        contentType: "application/pdf",
+      }),
   });
   route({
     method: "POST",

@@ -287,4 +287,30 @@ export const OFFICE_MIGRATIONS: readonly Migration[] = [
         .execute();
     },
   },
+  {
+    id: "office-0003-verification",
+    async up(db, dialect) {
+      const t = columnTypes(dialect);
+      await db.schema
+        .createTable("office_signed_files")
+        .addColumn("sha256", "text", (c) => c.notNull())
+        .addColumn("agency_id", "text", (c) => c.notNull())
+        .addColumn("direction", "text", (c) => c.notNull())
+        .addColumn("entity_id", "text", (c) => c.notNull())
+        .addColumn("created_at", t.isoTime, (c) => c.notNull())
+        .addPrimaryKeyConstraint("office_signed_files_pk", ["sha256", "agency_id", "entity_id"])
+        .execute();
+      await db.schema
+        .createTable("office_print_codes")
+        .addColumn("code", "text", (c) => c.primaryKey())
+        .addColumn("agency_id", "text", (c) => c.notNull())
+        .addColumn("sha256", "text", (c) => c.notNull())
+        .addColumn("direction", "text", (c) => c.notNull())
+        .addColumn("entity_id", "text", (c) => c.notNull())
+        .addColumn("file_ref", "text", (c) => c.notNull())
+        .addColumn("created_by", "text", (c) => c.notNull())
+        .addColumn("created_at", t.isoTime, (c) => c.notNull())
+        .execute();
+    },
+  },
 ];

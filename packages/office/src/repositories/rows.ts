@@ -235,6 +235,27 @@ export interface InboxSeenRow {
   received_at: string;
 }
 
+/** A signed PDF this office issued or received, by its SHA-256 (public verification). */
+export interface SignedFileRow {
+  sha256: string;
+  agency_id: string;
+  direction: "outgoing" | "incoming";
+  entity_id: string;
+  created_at: string;
+}
+
+/** The short code printed on a paper copy, mapped to the original's digest. */
+export interface PrintCodeRow {
+  code: string;
+  agency_id: string;
+  sha256: string;
+  direction: "outgoing" | "incoming";
+  entity_id: string;
+  file_ref: string;
+  created_by: string;
+  created_at: string;
+}
+
 export interface OfficeTables {
   office_agencies: AgencyRow;
   office_units: UnitRow;
@@ -252,6 +273,8 @@ export interface OfficeTables {
   office_incoming: IncomingRow;
   office_outbox: OutboxRow;
   office_inbox_seen: InboxSeenRow;
+  office_signed_files: SignedFileRow;
+  office_print_codes: PrintCodeRow;
 }
 
 /** A Kysely handle (database or transaction) over the office tables. */

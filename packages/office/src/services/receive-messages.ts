@@ -42,6 +42,7 @@ import {
 } from "../repositories/outgoing.ts";
 import { listAgencies } from "../repositories/people.ts";
 import type { AgencyRow, IncomingRow, Tx } from "../repositories/rows.ts";
+import { recordSignedFile } from "../repositories/verification.ts";
 import type { OfficeDeps } from "./context.ts";
 import { emitIncomingStatus, organizationOf, queuePackage } from "./package-support.ts";
 import type { IncomingAttachment, PendingRequest } from "./views.ts";
@@ -204,9 +205,12 @@ async function acceptDocument(
 ): Promise<void> {
   const { agency, header, at } = input;
   const stored: IncomingAttachment[] = [];
+  const pdfDigests: string[] = [];
   for (const a of input.attachments) {
     const blob = await deps.blobs.put(a.bytes);
     stored.push({ name: a.name, contentType: a.contentType, size: blob.size, ref: blob.ref });
+    if (a.contentType === "application/pdf" || a.name.toLowerCase().endsWith(".pdf"))
+      pdfDigests.push(blob.sha256);
   }
   const candidate: DuplicateCandidate = {
     documentId: header.documentId,
@@ -285,6 +289,14 @@ async function acceptDocument(
     ),
   };
   await insertIncoming(tx, row);
+  for (const sha256 of pdfDigests)
+    await recordSignedFile(tx, {
+      sha256,
+      agency_id: agency.id,
+      direction: "incoming",
+      entity_id: id,
+      created_at: at.toISOString(),
+    });
   // Automatic 01 (NĐ 30 Art. 21(2)(c): notify the sender the same day).
   const plan = planIncoming("received", { kind: "arrive" });
   await updateIncoming(tx, agency.id, id, "received", { state: plan.next });

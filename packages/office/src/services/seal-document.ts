@@ -1,5 +1,7 @@
 /** The clerk applies the organisation's signature (seal appearance) to the numbered, leader-signed PDF. */
+import { createHash } from "node:crypto";
 import { updateOutgoing } from "../repositories/outgoing.ts";
+import { recordSignedFile } from "../repositories/verification.ts";
 import { type Actor, type OfficeDeps, runCommand } from "./context.ts";
 import {
   addVersion,
@@ -28,6 +30,14 @@ export async function sealDocument(
         organName: agency.name,
         code: `${row.code_number}/${row.code_notation}`,
         at,
+      });
+      // Known by its digest from now on: public verification can tell if it is later revoked.
+      await recordSignedFile(tx, {
+        sha256: createHash("sha256").update(sealed).digest("hex"),
+        agency_id: actor.agencyId,
+        direction: "outgoing",
+        entity_id: row.id,
+        created_at: at.toISOString(),
       });
       const fileName = `${row.code_number}-${row.code_notation}.pdf`.replaceAll("/", "-");
       const version = await addVersion(

@@ -3,10 +3,11 @@
  * organisation certificates (used through the file keyring, as a deployment would), PAdES
  * signing and validation (@truc/pdfsign), and SDKVXP gateways to a real axis node.
  */
+import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CertificateAuthority } from "@truc/pki";
-import { fileKeyring, type KeyringFile } from "../../src/adapters/keyring.ts";
+import { fileKeyring, type KeyringFile, type SigningKey } from "../../src/adapters/keyring.ts";
 import { pdfSigner } from "../../src/adapters/pdf-signer.ts";
 import { pdfValidator } from "../../src/adapters/pdf-validator.ts";
 import type { DocumentSigner, SignatureValidator } from "../../src/ports.ts";
@@ -26,6 +27,11 @@ export interface TestPki {
     leaders: { username: string; fullName: string }[];
   }): Promise<KeyringFile["agencies"][string]>;
   signer(agencies: KeyringFile["agencies"]): DocumentSigner;
+  /** Issues certificates and returns in-memory keys (organisation + one leader). */
+  memoryKeys(input: {
+    organName: string;
+    leader: { username: string; fullName: string };
+  }): Promise<{ organisation: SigningKey; leader: SigningKey }>;
   validator(): SignatureValidator;
 }
 
@@ -43,27 +49,39 @@ export async function makeTestPki(dir: string): Promise<TestPki> {
     serial,
     passphraseEnv: "TRUC_TEST_CA_PASSPHRASE",
   });
+  const provision: TestPki["provision"] = async ({ agencyCode, organName, leaders }) => {
+    const organisation = await ca.issue({
+      profile: "organisation-outgoing",
+      subject: `C=VN, L=Thử Nghiệm, O=${organName}, CN=${organName.toLocaleUpperCase("vi")}`,
+      algorithm: "ECDSA-P256",
+    });
+    const people: Record<string, { source: ReturnType<typeof source>; image: string }> = {};
+    for (const leader of leaders) {
+      const cert = await ca.issue({
+        profile: "personal-leader",
+        subject: `C=VN, L=Thử Nghiệm, O=${organName}, CN=${leader.fullName}`,
+        algorithm: "ECDSA-P256",
+      });
+      people[leader.username] = { source: source(cert.record.serial), image: SIGNATURE_PNG };
+    }
+    void agencyCode;
+    return { organisation: { source: source(organisation.record.serial), image: SEAL_PNG }, people };
+  };
   return {
     ca,
     dir,
     env,
-    async provision({ agencyCode, organName, leaders }) {
-      const organisation = await ca.issue({
-        profile: "organisation-outgoing",
-        subject: `C=VN, L=Thử Nghiệm, O=${organName}, CN=${organName.toLocaleUpperCase("vi")}`,
-        algorithm: "ECDSA-P256",
-      });
-      const people: Record<string, { source: ReturnType<typeof source>; image: string }> = {};
-      for (const leader of leaders) {
-        const cert = await ca.issue({
-          profile: "personal-leader",
-          subject: `C=VN, L=Thử Nghiệm, O=${organName}, CN=${leader.fullName}`,
-          algorithm: "ECDSA-P256",
-        });
-        people[leader.username] = { source: source(cert.record.serial), image: SIGNATURE_PNG };
-      }
-      void agencyCode;
-      return { organisation: { source: source(organisation.record.serial), image: SEAL_PNG }, people };
+    provision,
+    async memoryKeys({ organName, leader }) {
+      const issued = await provision({ agencyCode: "", organName, leaders: [leader] });
+      const key = (entry: { source: { kind: string; serial?: string } } | undefined, image: string) => {
+        assert.ok(entry?.source.serial);
+        return { signer: ca.signerFor(entry.source.serial), image: readAsset(image) } satisfies SigningKey;
+      };
+      return {
+        organisation: key(issued.organisation, SEAL_PNG),
+        leader: key(issued.people?.[leader.username], SIGNATURE_PNG),
+      };
     },
     signer(agencies) {
       return pdfSigner({ keyring: fileKeyring({ config: { agencies }, baseDir: dir }, env) });

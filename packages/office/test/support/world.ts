@@ -3,7 +3,7 @@ import { migrate } from "@truc/store";
 import type { DialectContext } from "@truc/store/testing";
 import { edxmlCodec } from "../../src/adapters/edxml-codec.ts";
 import type { Role } from "../../src/domain/access.ts";
-import type { AxisGateway, DocumentConverter } from "../../src/ports.ts";
+import type { AxisGateway, DocumentConverter, DocumentSigner, SignatureValidator } from "../../src/ports.ts";
 import { OFFICE_MIGRATIONS } from "../../src/repositories/migrations.ts";
 import type { Actor, OfficeDeps } from "../../src/services/context.ts";
 import { createUnit, createUser } from "../../src/services/manage-people.ts";
@@ -47,7 +47,13 @@ let counter = 0;
 
 export async function makeWorld(
   ctx: DialectContext,
-  options: { gateway?: AxisGateway; converter?: DocumentConverter; start?: Date } = {},
+  options: {
+    gateway?: AxisGateway;
+    converter?: DocumentConverter;
+    signer?: DocumentSigner;
+    validator?: SignatureValidator;
+    start?: Date;
+  } = {},
 ): Promise<World> {
   await migrate(ctx.db(), OFFICE_MIGRATIONS);
   const axis = new InMemoryAxis();
@@ -58,8 +64,8 @@ export async function makeWorld(
     clock,
     codec: edxmlCodec,
     gateway: options.gateway ?? axis,
-    signer: markerSigner,
-    validator: markerValidator,
+    signer: options.signer ?? markerSigner,
+    validator: options.validator ?? markerValidator,
     converter: options.converter ?? noConverter,
   };
   const world = counter++;
