@@ -221,6 +221,9 @@ describe("node console and public statistics in headless Chromium", () => {
     await phone.getByTestId("province-table").getByRole("link", { name: "UBND tỉnh Nghệ An" }).waitFor();
     const width = (await phone.evaluate("document.documentElement.scrollWidth")) as number;
     assert.ok(width <= 390, `no horizontal scroll on a phone (scrollWidth ${width})`);
+    // The fixed header is not counted in scrollWidth: its last button must be on screen too.
+    const lang = await phone.getByRole("button", { name: "English" }).boundingBox();
+    assert.ok(lang && lang.x + lang.width <= 390, `language switch visible (${JSON.stringify(lang)})`);
     await screenshot(phone, "admin-public-phone");
 
     const [download] = await Promise.all([

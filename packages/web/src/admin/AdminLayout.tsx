@@ -51,7 +51,8 @@ export function AdminLayout() {
                   end={to === "/admin"}
                   label={t(key)}
                   active={to === "/admin" ? location.pathname === "/admin" : location.pathname.startsWith(to)}
-                  color="red.8"
+                  color="red"
+                  variant="light"
                 />
               ))}
             </Stack>

@@ -36,7 +36,7 @@ export function FailuresPage() {
                         <Table.Td>
                           {formatDateTime(r.at, lang)}
                           <br />
-                          <Badge color={r.outcome === "duplicate" ? "gray.7" : "red.9"} variant="light">
+                          <Badge color={r.outcome === "duplicate" ? "gray" : "red"} variant="light">
                             {t(
                               r.outcome === "duplicate"
                                 ? "admin.failures.duplicate"

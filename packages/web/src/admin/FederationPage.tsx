@@ -5,7 +5,7 @@ import { formatDateTime, formatNumber } from "../stats/format.ts";
 import { type Federation, useAdmin } from "./api.ts";
 import { DaysLeft, PageTitle, QueryView, Reason } from "./ui.tsx";
 
-const HEALTH_COLOR = { ok: "green.8", error: "red.9", idle: "gray.7" } as const;
+const HEALTH_COLOR = { ok: "green", error: "red", idle: "gray" } as const;
 
 export function FederationPage() {
   const { t, lang } = useI18n();

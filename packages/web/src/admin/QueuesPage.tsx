@@ -73,7 +73,7 @@ export function QueuesPage() {
                         <Table.Td>
                           {o.nodeId}{" "}
                           {o.failing > 0 && (
-                            <Badge color="red.9" variant="light">
+                            <Badge color="red" variant="light">
                               {t("admin.queues.failing")}: {o.failing}
                             </Badge>
                           )}

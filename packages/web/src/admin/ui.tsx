@@ -72,7 +72,7 @@ export function Reason({
 export function StateBadge({ state }: { state: "active" | "suspended" }) {
   const { t } = useI18n();
   return (
-    <Badge color={state === "active" ? "green.8" : "gray.7"} variant="light">
+    <Badge color={state === "active" ? "green" : "gray"} variant="light">
       {t(state === "active" ? "admin.state.active" : "admin.state.suspended")}
     </Badge>
   );
@@ -86,7 +86,7 @@ export function DaysLeft({ days }: { days: number | null }) {
         {t("admin.certs.notSeen")}
       </Text>
     );
-  const color = days < 0 ? "red.9" : days < 30 ? "orange.9" : "green.8";
+  const color = days < 0 ? "red" : days < 30 ? "orange" : "green";
   return (
     <Tooltip label={`${days} ${t("admin.certs.days")}`}>
       <Badge color={color} variant="light">

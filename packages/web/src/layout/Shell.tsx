@@ -1,6 +1,6 @@
-import { AppShell, Button, Group, Text, Title } from "@mantine/core";
+import { Anchor, AppShell, Button, Group, Text, Title } from "@mantine/core";
 import type { ReactNode } from "react";
-import { NavLink } from "react-router";
+import { Link, NavLink } from "react-router";
 import { useI18n } from "../i18n/index.tsx";
 
 /** Page frame: header with the product name, main navigation and the language switch. */
@@ -11,15 +11,24 @@ export function Shell({ children }: { children: ReactNode }) {
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="xs" wrap="nowrap">
-            <Title order={1} size="h4" c="red.8">
-              truc
+            {/* The product name is the way home on a phone, where the "Trang chủ" button is hidden. */}
+            <Title order={1} size="h4">
+              <Anchor
+                component={Link}
+                to="/"
+                c="red.8"
+                underline="never"
+                aria-label={`truc — ${t("nav.home")}`}
+              >
+                truc
+              </Anchor>
             </Title>
             <Text size="sm" c="dimmed" visibleFrom="sm">
               {t("app.name")}
             </Text>
           </Group>
           <Group gap="xs" component="nav" aria-label={t("nav.home")} wrap="nowrap">
-            <Button component={NavLink} to="/" variant="subtle" size="compact-sm">
+            <Button component={NavLink} to="/" variant="subtle" size="compact-sm" visibleFrom="sm">
               {t("nav.home")}
             </Button>
             <Button component={NavLink} to="/thong-ke" variant="subtle" size="compact-sm">

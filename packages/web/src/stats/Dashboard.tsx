@@ -127,7 +127,7 @@ export function DashboardView({
   ];
   const provinceTitle = scope.level === "node" ? t("stats.byProvince") : t("stats.byAgency");
   const levelData = data.byLevel
-    .filter((l) => l.sent + l.received > 0)
+    .filter((l) => l.sent > 0)
     .map((l, i) => ({
       name: l.level ? t(`admin.level.${l.level}` as MessageKey) : "?",
       value: l.sent,
@@ -169,6 +169,7 @@ export function DashboardView({
                 withLegend
                 tickLine="y"
                 valueFormatter={(v) => formatNumber(v, lang)}
+                yAxisProps={{ allowDecimals: false }}
               />
             </div>
           </Card>
@@ -299,7 +300,7 @@ export function DashboardView({
                   <Table.Td>{formatDuration(a.medianMs["03"], lang)}</Table.Td>
                   <Table.Td>{formatDuration(a.medianMs["06"], lang)}</Table.Td>
                   <Table.Td>
-                    <Badge color={a.returnsAll ? "green.8" : "gray.7"} variant="light">
+                    <Badge color={a.returnsAll ? "green" : "gray"} variant="light">
                       {t(a.returnsAll ? "stats.yes" : "stats.no")}
                     </Badge>
                   </Table.Td>

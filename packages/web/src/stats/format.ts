@@ -22,6 +22,7 @@ export function formatDuration(ms: number | null | undefined, lang: Lang): strin
       unitDisplay: "long",
       maximumFractionDigits: 1,
     }).format(v);
+  if (ms < 1000) return `< ${f(1, "second")}`;
   if (ms < 60_000) return f(Math.round(ms / 1000), "second");
   if (ms < 3_600_000) return f(ms / 60_000, "minute");
   if (ms < 86_400_000) return f(ms / 3_600_000, "hour");
