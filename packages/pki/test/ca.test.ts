@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import {
   CertificateAuthority,
+  classifyCertificate,
   crlToPem,
   generateKeyPair,
   PkiError,
@@ -60,6 +61,7 @@ describe("certificate authority", () => {
     assert.match(asn.out, /PRINTABLESTRING\s+:VN/);
     assert.match(asn.out, /IA5STRING\s+:duc@hagiang.gov.vn/);
     assert.equal(issued.record.kind, "personal");
+    assert.equal(classifyCertificate(issued.certificate), "personal");
     assert.ok(issued.privateKey, "generated key is returned");
     const policies = openssl(["x509", "-in", leaf, "-noout", "-ext", "certificatePolicies"]);
     assert.ok(policies.out.includes(POLICY.personalLeader));
@@ -74,6 +76,8 @@ describe("certificate authority", () => {
     const orgText = openssl(["x509", "-noout", "-text"], org.certificatePem).out;
     assert.ok(orgText.includes(POLICY.organisationOutgoing));
     assert.match(orgText, /Digital Signature, Non Repudiation/);
+    assert.equal(classifyCertificate(org.certificate), "organisation");
+    assert.equal(classifyCertificate(ca.rootCertificate), undefined);
 
     const node = await ca.issue({
       profile: "node",
