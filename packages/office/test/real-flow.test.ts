@@ -136,8 +136,16 @@ describe("office: two deployments through a real axis node, with real PAdES sign
   };
 
   /** Draft → two reviewers → leader's signature → number → organisation signature → issue. */
-  async function issueFromA(subject: string, to: string[], extra: { replaces?: string[] } = {}) {
-    const deps = office1.deps;
+  const issueFromA = (subject: string, to: string[], extra: { replaces?: string[] } = {}) =>
+    issueFrom(office1, a, subject, to, extra);
+  async function issueFrom(
+    office: RunningOffice,
+    a: AgencyPeople,
+    subject: string,
+    to: string[],
+    extra: { replaces?: string[] } = {},
+  ) {
+    const deps = office.deps;
     const draft = await createDraft(deps, a.specialist, {
       typeCode: "CV",
       subject,
@@ -147,7 +155,7 @@ describe("office: two deployments through a real axis node, with real PAdES sign
       ...(extra.replaces ? { replaces: extra.replaces } : {}),
     });
     const pdf = await makeSampleDocument({
-      notation: "    /SNV-VP",
+      notation: "    /VP",
       competence: "",
       position: "GIÁM ĐỐC",
       signerName: LEADER,
@@ -248,6 +256,25 @@ describe("office: two deployments through a real axis node, with real PAdES sign
         ["02", "Không thuộc thẩm quyền"],
       ],
     );
+  });
+
+  it("delivers one package to two agencies of one shared system: each handles it, the axis copy is acknowledged once both did", async () => {
+    const issued = await issueFrom(office2, c, "Công văn đề nghị phối hợp", [A, B]);
+    const atA = await arrived(office1, a, issued.documentId!);
+    const atB = await arrived(office1, b, issued.documentId!);
+    assert.notEqual(atA.id, atB.id);
+    for (const doc of [atA, atB]) assert.equal(doc.validation.signatures[0]?.status, "valid");
+    const r = (await getOutgoing(office2.deps, c.clerk, issued.id)).recipients;
+    assert.deepEqual(r.map((x) => [x.organId, x.timeline.map((t) => t.code).join()]).sort(), [
+      [A, "01"],
+      [B, "01"],
+    ]);
+    // Nothing left for the shared system at the axis: both mailbox rows were acknowledged.
+    const client = sdkvxpGateway({
+      endpoint: node.url,
+      systems: [{ systemId: "qlvb-hcm", secret: "bí-mật-hcm", agencyCodes: [A, B] }],
+    }).clientFor(A);
+    assert.equal(await client.countReceiveEdoc(), 0);
   });
 
   it("revokes a document on the other deployment: file removed there, metadata kept, 03 back", async () => {

@@ -118,12 +118,13 @@ describeEachDialect("office: public verification and printed copies (real signat
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  async function issue(subject: string) {
+  async function issue(subject: string, replaces?: string[]) {
     const { deps, a, b } = w;
     const draft = await createDraft(deps, a.specialist, {
       typeCode: "QD",
       subject,
       recipients: [{ organId: b.code, organName: "Bộ Nội vụ" }],
+      ...(replaces ? { replaces } : {}),
     });
     const pdf = await makeSampleDocument({
       competence: "",
@@ -260,6 +261,15 @@ describeEachDialect("office: public verification and printed copies (real signat
     const report = await verifyPublic(w.deps, { pdf: doc.signed });
     assert.equal(report.verdict, "valid");
     assert.deepEqual(report.registry, { status: "revoked" });
+  });
+
+  it("reports a replaced document as replaced, and its replacement as current", async () => {
+    const old = await issue("Kế hoạch sẽ được thay thế");
+    const replacement = await issue("Kế hoạch thay thế", [old.issued.documentId!]);
+    assert.deepEqual((await verifyPublic(w.deps, { pdf: old.signed })).registry, { status: "replaced" });
+    assert.deepEqual((await verifyPublic(w.deps, { pdf: replacement.signed })).registry, {
+      status: "current",
+    });
   });
 
   it("serves POST /api/public/verify and GET /api/public/verify/:code without an account, with limits", async () => {
