@@ -33,6 +33,7 @@ const dir = mkdtempSync(join(tmpdir(), "truc-axis-bench-"));
 const pki = makeTestPki(dir);
 const nodeId = pki.issue("bench-node");
 const created = await createTestDatabase();
+const crl = await pki.crl();
 
 const node = await startNode(
   parseNodeConfig(
@@ -45,6 +46,8 @@ const node = await startNode(
       listen: { host: "127.0.0.1", port: 0 },
       tls: { cert: nodeId.certPem, key: nodeId.keyPem, ca: [pki.caPem] },
       signature: { default: "require", perSender: {}, signForwarded: true },
+      // Revocation is checked against the CA's CRL (a local file, as a node keeps it).
+      trust: { crls: [crl] },
       masterKey: "33".repeat(32),
       logLevel: "silent",
     },

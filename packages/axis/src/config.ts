@@ -172,8 +172,10 @@ const schema = z.strictObject({
       /** Seal (sign) the chain head after this many new records. */
       sealEveryRecords: z.number().int().positive().default(1000),
       sealEveryMs: z.number().int().positive().default(60_000),
+      /** How often queued evidence records are linked into the hash chain. */
+      chainEveryMs: z.number().int().positive().default(250),
     })
-    .default({ sealEveryRecords: 1000, sealEveryMs: 60_000 }),
+    .default({ sealEveryRecords: 1000, sealEveryMs: 60_000, chainEveryMs: 250 }),
   /** 32-byte key (hex or base64) that encrypts SDKVXP secrets at rest. */
   masterKey: z.string().transform((s, ctx) => {
     const buf = /^[0-9a-fA-F]{64}$/.test(s) ? Buffer.from(s, "hex") : Buffer.from(s, "base64");

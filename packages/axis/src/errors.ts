@@ -38,6 +38,10 @@ export const AXIS_ERRORS = {
     vi: "Gói tin edXML không hợp lệ: {reason}",
     en: "Invalid edXML package: {reason}",
   },
+  AXIS_ATTACHMENT_NAME_INVALID: {
+    vi: "Tên tệp đính kèm không hợp lệ (chứa đường dẫn hoặc ký tự điều khiển): {name}",
+    en: "Invalid attachment name (contains a path or control characters): {name}",
+  },
   AXIS_MESSAGE_TYPE_MISMATCH: {
     vi: "Loại gói tin khai báo ({declared}) khác với nội dung ({actual}).",
     en: "The declared message type ({declared}) differs from the content ({actual}).",

@@ -17,6 +17,7 @@ import { listNodes, upsertNode, upsertSystem } from "./repositories/directory-re
 import { outboxBacklog, purgeAcknowledged } from "./repositories/package-repository.ts";
 import { AXIS_MIGRATIONS, type AxisDatabase } from "./repositories/schema.ts";
 import { mailboxBacklog } from "./repositories/stats-repository.ts";
+import { chainEvidence } from "./services/chain-evidence.ts";
 import { forwardOutbox } from "./services/forward-outbox.ts";
 import type { PeerTransport } from "./services/peer-transport.ts";
 import type { Clock, NodeContext } from "./services/ports.ts";
@@ -55,8 +56,12 @@ export interface RunningNode {
     certFingerprint?: string;
     agencyCodes: string[];
   }): Promise<void>;
-  /** Stops taking requests, finishes in-flight ones and the current worker round, seals, closes. */
-  close(): Promise<void>;
+  /**
+   * Stops taking requests, answers the ones in flight, lets the current worker round finish,
+   * chains and seals the evidence log, closes the database. `drain: false` drops connections
+   * at once (what a crash looks like to clients); whatever was committed stays committed.
+   */
+  close(options?: { drain?: boolean }): Promise<void>;
 }
 
 export async function startNode(config: NodeConfig, options: StartNodeOptions = {}): Promise<RunningNode> {
@@ -168,6 +173,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
   // ------------------------------------------------------------- workers
   const workers: Promise<void>[] = [];
   const timers: NodeJS.Timeout[] = [];
+  const periodic = new Set<Promise<unknown>>();
   if (options.workers !== false) {
     workers.push(
       (async () => {
@@ -196,17 +202,21 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
     const every = (ms: number, fn: () => Promise<unknown>, what: string) => {
       let inFlight: Promise<unknown> | undefined;
       const t = setInterval(() => {
-        if (inFlight) return;
-        inFlight = fn()
+        if (inFlight || !running) return;
+        const round = fn()
           .catch((error) => app.log.warn({ err: error }, `${what} failed`))
           .finally(() => {
             inFlight = undefined;
+            periodic.delete(round);
           });
+        inFlight = round;
+        periodic.add(round);
       }, ms);
       t.unref();
       timers.push(t);
     };
     if (transport) every(config.federation.directorySyncMs, () => syncDirectoryNow(), "directory sync");
+    every(config.evidence.chainEveryMs, () => chainEvidence(ctx), "evidence chaining");
     every(config.evidence.sealEveryMs, () => sealEvidence(ctx), "evidence seal");
     every(
       6 * 3600_000,
@@ -222,7 +232,10 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
     forwardNow,
     syncDirectoryNow,
     sealEvidenceNow: () => sealEvidence(ctx),
-    verifyEvidenceLog: () => verifyEvidenceLog(db.kysely),
+    async verifyEvidenceLog() {
+      await chainEvidence(ctx);
+      return verifyEvidenceLog(db.kysely);
+    },
     async registerAgency(input) {
       await registerAgency(ctx, { ...input, caller: { type: "operator", id: "local" } });
     },
@@ -237,17 +250,26 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
         created_at: Date.now(),
       });
     },
-    async close() {
+    async close({ drain = true }: { drain?: boolean } = {}) {
       if (!running) return;
       running = false;
       for (const t of timers) clearInterval(t);
       wake?.();
-      await app.close();
-      await Promise.all(workers);
-      try {
-        await sealEvidence(ctx);
-      } catch (error) {
-        app.log.warn({ err: error }, "final evidence seal failed");
+      // Stop accepting: the listener closes and idle keep-alive connections are dropped; with
+      // `drain` every request already received is answered first (Fastify waits for them).
+      const closing = app.close();
+      if (!drain) app.server.closeAllConnections();
+      await closing;
+      if (drain) {
+        // Let the forwarding round and periodic jobs in progress finish, then chain and seal.
+        await Promise.all(workers);
+        await Promise.allSettled([...periodic]);
+        try {
+          await chainEvidence(ctx);
+          await sealEvidence(ctx);
+        } catch (error) {
+          app.log.warn({ err: error }, "final evidence chaining/seal failed");
+        }
       }
       transport?.close();
       await db.close();

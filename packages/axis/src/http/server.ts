@@ -53,7 +53,8 @@ export function buildServer(
     bodyLimit: config.limits.sdkvxpMaxBytes + 4096,
     requestTimeout: config.limits.requestTimeoutMs,
     connectionTimeout: config.limits.requestTimeoutMs,
-    forceCloseConnections: false,
+    // On close: drop idle keep-alive connections, wait for requests in flight.
+    forceCloseConnections: "idle",
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
 

@@ -1,8 +1,10 @@
 /**
- * Evidence log SQL. Appends run inside the caller's transaction, after its other writes:
- * on PostgreSQL a transaction-scoped advisory lock serialises the read of the chain head and
- * the insert (held until COMMIT, so the chain has no forks and no gaps); on SQLite the
- * single writer already does.
+ * Evidence log SQL. Writers *enqueue* their record in their own transaction (no lock, so
+ * package transactions commit in parallel and PostgreSQL groups their WAL flushes); a single
+ * chainer then moves queued records into the hash chain in queue order, in batches, under a
+ * transaction-scoped advisory lock (PostgreSQL) or the single writer (SQLite). A record is
+ * durable when its transaction commits and chained within one worker round (and always
+ * before a seal or a verification).
  */
 import type { Dialect } from "@truc/store";
 import { sql } from "kysely";
@@ -16,42 +18,96 @@ const EVIDENCE_LOCK = 0x61786576;
 export type EvidenceRow = AxisDatabase["axis_evidence"];
 export type NewEvidence = Omit<EvidenceContent, "seq" | "at"> & { at: Date };
 
-/** Serialises evidence writers until the transaction ends (re-entrant within one transaction). */
+/** Serialises chain writers until the transaction ends (re-entrant within one transaction). */
 export async function lockEvidence(trx: Db, dialect: Dialect): Promise<void> {
   if (dialect === "postgres") await sql`select pg_advisory_xact_lock(${EVIDENCE_LOCK})`.execute(trx);
 }
 
-export async function appendEvidence(trx: Db, dialect: Dialect, event: NewEvidence): Promise<EvidenceRow> {
-  await lockEvidence(trx, dialect);
-  const head = await trx
-    .selectFrom("axis_evidence")
-    .select(["seq", "hash"])
-    .orderBy("seq", "desc")
-    .limit(1)
-    .executeTakeFirst();
-  const content: EvidenceContent = {
-    seq: head ? Number(head.seq) + 1 : 1,
+/** Records an event in the caller's transaction; `chainEvidence` links it into the chain. */
+export async function appendEvidence(trx: Db, _dialect: Dialect, event: NewEvidence): Promise<void> {
+  await trx
+    .insertInto("axis_evidence_queue")
+    .values({
+      at: event.at.toISOString(),
+      kind: event.kind,
+      node_id: event.nodeId,
+      package_id: event.packageId,
+      actor: event.actor,
+      details: canonicalJson(event.details),
+    })
+    .execute();
+}
+
+/** Appends one record to the chain directly; the caller holds the lock (seals). */
+export async function appendChained(trx: Db, event: NewEvidence): Promise<EvidenceRow> {
+  const head = await evidenceHead(trx);
+  const row = chainRow(head, {
     at: event.at.toISOString(),
     kind: event.kind,
-    nodeId: event.nodeId,
-    packageId: event.packageId,
+    node_id: event.nodeId,
+    package_id: event.packageId,
     actor: event.actor,
-    details: JSON.parse(canonicalJson(event.details)) as Record<string, unknown>,
+    details: canonicalJson(event.details),
+  });
+  await trx.insertInto("axis_evidence").values(row).execute();
+  return row;
+}
+
+type QueuedContent = Omit<AxisDatabase["axis_evidence_queue"], "id">;
+
+function chainRow(head: { seq: number; hash: string } | undefined, q: QueuedContent): EvidenceRow {
+  const content: EvidenceContent = {
+    seq: head ? head.seq + 1 : 1,
+    at: q.at,
+    kind: q.kind as EvidenceContent["kind"],
+    nodeId: q.node_id,
+    packageId: q.package_id,
+    actor: q.actor,
+    details: JSON.parse(q.details) as Record<string, unknown>,
   };
   const prevHash = head?.hash ?? GENESIS_HASH;
-  const row: EvidenceRow = {
+  return {
     seq: content.seq,
     at: content.at,
     kind: content.kind,
     node_id: content.nodeId,
     package_id: content.packageId,
     actor: content.actor,
-    details: canonicalJson(content.details),
+    details: q.details,
     prev_hash: prevHash,
     hash: evidenceHash(prevHash, content),
   };
-  await trx.insertInto("axis_evidence").values(row).execute();
-  return row;
+}
+
+/**
+ * Moves up to `limit` queued records into the chain, oldest first; the caller's transaction
+ * must hold `lockEvidence`. Returns how many were chained.
+ */
+export async function chainQueued(trx: Db, limit: number): Promise<number> {
+  const queued = await trx.selectFrom("axis_evidence_queue").selectAll().orderBy("id").limit(limit).execute();
+  if (queued.length === 0) return 0;
+  let head = await evidenceHead(trx);
+  const rows: EvidenceRow[] = [];
+  for (const q of queued) {
+    const row = chainRow(head, q);
+    rows.push(row);
+    head = { seq: Number(row.seq), hash: row.hash };
+  }
+  for (let i = 0; i < rows.length; i += 200) {
+    await trx
+      .insertInto("axis_evidence")
+      .values(rows.slice(i, i + 200))
+      .execute();
+  }
+  // Exactly the rows read: a transaction that took a lower id may commit after this read.
+  const ids = queued.map((q) => Number(q.id));
+  for (let i = 0; i < ids.length; i += 500) {
+    await trx
+      .deleteFrom("axis_evidence_queue")
+      .where("id", "in", ids.slice(i, i + 500))
+      .execute();
+  }
+  return rows.length;
 }
 
 export async function readEvidence(db: Db, afterSeq: number, limit: number): Promise<EvidenceRow[]> {

@@ -111,15 +111,39 @@ export async function insertPackage(trx: Db, pkg: NewPackage): Promise<void> {
       .execute();
   }
   const valid = row.signature === "valid" ? 1 : 0;
-  await bumpDaily(trx, { day: pkg.day, agency: row.sender, direction: "sent", kind: row.kind, valid });
-  for (const recipient of pkg.routes.keys()) {
-    await bumpDaily(trx, { day: pkg.day, agency: recipient, direction: "received", kind: row.kind, valid });
+  const shard = shardOf(row.id);
+  // Rows in a fixed order (sender first, recipients sorted) so concurrent writers never deadlock.
+  await bumpDaily(trx, { day: pkg.day, agency: row.sender, direction: "sent", kind: row.kind, valid, shard });
+  for (const recipient of [...pkg.routes.keys()].sort()) {
+    await bumpDaily(trx, {
+      day: pkg.day,
+      agency: recipient,
+      direction: "received",
+      kind: row.kind,
+      valid,
+      shard,
+    });
   }
+}
+
+export const STATS_SHARDS = 16;
+
+function shardOf(id: string): number {
+  let h = 0;
+  for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
+  return h % STATS_SHARDS;
 }
 
 async function bumpDaily(
   trx: Db,
-  r: { day: string; agency: string; direction: "sent" | "received"; kind: "edoc" | "status"; valid: number },
+  r: {
+    day: string;
+    agency: string;
+    direction: "sent" | "received";
+    kind: "edoc" | "status";
+    valid: number;
+    shard: number;
+  },
 ): Promise<void> {
   await trx
     .insertInto("axis_stats_daily")
@@ -128,11 +152,12 @@ async function bumpDaily(
       agency: r.agency,
       direction: r.direction,
       kind: r.kind,
+      shard: r.shard,
       count: 1,
       signed_valid: r.valid,
     })
     .onConflict((oc) =>
-      oc.columns(["day", "agency", "direction", "kind"]).doUpdateSet({
+      oc.columns(["day", "agency", "direction", "kind", "shard"]).doUpdateSet({
         count: sql`axis_stats_daily.count + 1`,
         signed_valid: sql`axis_stats_daily.signed_valid + ${r.valid}`,
       }),

@@ -141,11 +141,26 @@ export interface AxisDatabase {
     prev_hash: string;
     hash: string;
   };
+  /** Evidence records committed with their event, waiting to be linked into the chain. */
+  axis_evidence_queue: {
+    id: Generated<number>;
+    at: string;
+    kind: string;
+    node_id: string;
+    package_id: string | null;
+    actor: string | null;
+    details: string;
+  };
   axis_stats_daily: {
     day: string;
     agency: string;
     direction: "sent" | "received";
     kind: "edoc" | "status";
+    /**
+     * Counter shard (0–15): concurrent packages of one agency update different rows, so
+     * their transactions do not wait on one row lock. Queries sum over shards.
+     */
+    shard: number;
     count: number;
     signed_valid: number;
   };
@@ -365,6 +380,45 @@ export const AXIS_MIGRATIONS: readonly Migration[] = [
         .addColumn("package_id", "text")
         .execute();
       await db.schema.createIndex("axis_intake_log_at").on("axis_intake_log").column("at").execute();
+    },
+  },
+  {
+    id: "axis-0003-evidence-queue",
+    async up(db, dialect) {
+      await addAutoIdColumn(db.schema.createTable("axis_evidence_queue"), "id", dialect)
+        .addColumn("at", "text", (c) => c.notNull())
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("node_id", "text", (c) => c.notNull())
+        .addColumn("package_id", "text")
+        .addColumn("actor", "text")
+        .addColumn("details", "text", (c) => c.notNull())
+        .execute();
+    },
+  },
+  {
+    id: "axis-0004-stats-shards",
+    async up(db, dialect) {
+      const big = dialect === "postgres" ? "bigint" : "integer";
+      await db.schema
+        .createTable("axis_stats_daily_sharded")
+        .addColumn("day", "text", (c) => c.notNull())
+        .addColumn("agency", "text", (c) => c.notNull())
+        .addColumn("direction", "text", (c) => c.notNull())
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("shard", "integer", (c) => c.notNull())
+        .addColumn("count", big, (c) => c.notNull())
+        .addColumn("signed_valid", big, (c) => c.notNull())
+        .addPrimaryKeyConstraint("axis_stats_daily_shard_pk", ["day", "agency", "direction", "kind", "shard"])
+        .execute();
+      await sql`insert into axis_stats_daily_sharded (day, agency, direction, kind, shard, count, signed_valid)
+        select day, agency, direction, kind, 0, count, signed_valid from axis_stats_daily`.execute(db);
+      await db.schema.dropTable("axis_stats_daily").execute();
+      await db.schema.alterTable("axis_stats_daily_sharded").renameTo("axis_stats_daily").execute();
+      await db.schema
+        .createIndex("axis_stats_daily_agency_day")
+        .on("axis_stats_daily")
+        .columns(["agency", "day"])
+        .execute();
     },
   },
 ];

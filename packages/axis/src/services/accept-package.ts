@@ -222,6 +222,12 @@ async function accept(
     trace.size = parsed.size;
     trace.sender = normaliseAgencyCode(parsed.from);
     trace.documentId = parsed.documentId;
+    for (const a of parsed.attachments) {
+      // Names are never used as paths here (blobs are content-addressed), but recipients save
+      // attachments under them: a name that is a path is refused at the door.
+      if (!isSafeFileName(a.name))
+        throw new AxisError("AXIS_ATTACHMENT_NAME_INVALID", { name: JSON.stringify(a.name.slice(0, 120)) });
+    }
     if (input.declaredKind && input.declaredKind !== parsed.kind) {
       throw new AxisError("AXIS_MESSAGE_TYPE_MISMATCH", {
         declared: input.declaredKind,
@@ -382,6 +388,14 @@ async function accept(
     await checked.discardBlobs();
     throw error;
   }
+}
+
+function isSafeFileName(name: string): boolean {
+  if (name.length === 0 || name.length > 255) return false;
+  if (name === "." || name === ".." || name.includes("/") || name.includes("\\")) return false;
+  if (/^[a-zA-Z]:/.test(name)) return false;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  return !/[\u0000-\u001f\u007f]/.test(name);
 }
 
 async function duplicateAnswer(

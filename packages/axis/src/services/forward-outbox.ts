@@ -28,7 +28,8 @@ export async function forwardOutbox(
 ): Promise<ForwardResult> {
   const { config, db } = ctx;
   const now = ctx.clock.now().getTime();
-  const leaseMs = Math.max(30_000, config.limits.requestTimeoutMs * 2);
+  // Longer than one request can take, so a live sender never loses its claim mid-send.
+  const leaseMs = config.limits.requestTimeoutMs * 2;
   const claimed = await db.transaction((trx) =>
     claimOutbox(trx, db.dialect, { now, leaseUntil: now + leaseMs, limit: config.federation.batchSize }),
   );

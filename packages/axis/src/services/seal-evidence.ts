@@ -4,20 +4,30 @@
  * signer or when nothing was appended since the last seal.
  */
 import { sealMessage } from "../domain/evidence.ts";
-import { appendEvidence, evidenceHead, lastSeal, lockEvidence } from "../repositories/evidence-repository.ts";
+import {
+  appendChained,
+  chainQueued,
+  evidenceHead,
+  lastSeal,
+  lockEvidence,
+} from "../repositories/evidence-repository.ts";
+import { chainEvidence } from "./chain-evidence.ts";
 import type { NodeContext } from "./ports.ts";
 
 export async function sealEvidence(ctx: NodeContext): Promise<{ sealedSeq: number } | undefined> {
+  // Queued records join the chain whether or not this node can sign a seal.
+  await chainEvidence(ctx);
   const signer = ctx.signer;
   if (!signer) return undefined;
   return ctx.db.transaction(async (trx) => {
-    // Take the writers' lock before reading the head, so the seal names the record before it.
+    // Take the chain lock before reading the head, so the seal names the record before it.
     await lockEvidence(trx, ctx.db.dialect);
+    await chainQueued(trx, 100_000);
     const previousSeal = await lastSeal(trx);
     const head = await evidenceHead(trx);
     if (!head || (previousSeal && Number(previousSeal.seq) === head.seq)) return undefined;
     const signature = await signer.sign(sealMessage(ctx.config.nodeId, head.seq, head.hash));
-    await appendEvidence(trx, ctx.db.dialect, {
+    await appendChained(trx, {
       at: ctx.clock.now(),
       kind: "seal",
       nodeId: ctx.config.nodeId,

@@ -1,8 +1,9 @@
 /** A throw-away CA and leaf certificates made with openssl (an independent tool). */
 import { execFileSync } from "node:child_process";
-import { X509Certificate } from "node:crypto";
+import { createPrivateKey, X509Certificate } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { buildCrl, crlToPem } from "@truc/pki";
 
 export interface Identity {
   certPem: string;
@@ -13,6 +14,8 @@ export interface Identity {
 export interface TestPki {
   caPem: string;
   issue(name: string): Identity;
+  /** A CRL signed by the CA (PEM) listing `revoked` serials; fresh for a day. */
+  crl(revoked?: { serial: string; at: Date }[]): Promise<string>;
 }
 
 const openssl = (args: string[], cwd: string) =>
@@ -48,8 +51,26 @@ export function makeTestPki(dir: string): TestPki {
     "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n",
   );
   let serial = 1;
+  let crlNumber = 1;
+  const caPem = readFileSync(join(dir, "ca.pem"), "utf8");
   return {
-    caPem: readFileSync(join(dir, "ca.pem"), "utf8"),
+    caPem,
+    async crl(revoked = []) {
+      const now = Date.now();
+      const der = await buildCrl({
+        issuerCertificate: new X509Certificate(caPem).raw,
+        issuerKey: createPrivateKey(readFileSync(join(dir, "ca.key"))),
+        entries: revoked.map((r) => ({
+          serial: r.serial,
+          revokedAt: r.at,
+          reason: "keyCompromise" as const,
+        })),
+        crlNumber: crlNumber++,
+        thisUpdate: new Date(now - 60_000),
+        nextUpdate: new Date(now + 86_400_000),
+      });
+      return crlToPem(der);
+    },
     issue(name: string): Identity {
       const base = name.replace(/[^\w-]/g, "_");
       openssl(

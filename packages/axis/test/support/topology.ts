@@ -32,6 +32,7 @@ export async function startTopology(ctx: DialectContext, { workers = false } = {
   const ids = { national: pki.issue("national"), a: pki.issue("lgsp-a"), b: pki.issue("lgsp-b") };
   const clientA = pki.issue("qlvb-h29");
   const clientB = pki.issue("qlvb-h41");
+  const crl = await pki.crl();
 
   const drops: (() => Promise<void>)[] = [];
   const databaseUrl = async (first: boolean): Promise<string | undefined> => {
@@ -61,6 +62,7 @@ export async function startTopology(ctx: DialectContext, { workers = false } = {
     ...(dbUrl ? { databaseUrl: dbUrl } : {}),
     listen: { host: "127.0.0.1", port },
     tls: { cert: id.certPem, key: id.keyPem, ca: [pki.caPem] },
+    trust: { crls: [crl] },
     masterKey: "11".repeat(32),
     logLevel: "silent" as const,
     federation: {
