@@ -18,6 +18,8 @@ export function Shell({ children }: { children: ReactNode }) {
                 to="/"
                 c="red.8"
                 underline="never"
+                fw={700}
+                fz="inherit"
                 aria-label={`truc — ${t("nav.home")}`}
               >
                 truc

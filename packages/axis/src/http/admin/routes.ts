@@ -30,6 +30,7 @@ import { findAgency, listNodes, upsertSystem } from "../../repositories/director
 import { appendEvidence } from "../../repositories/evidence-repository.ts";
 import { listIntake } from "../../repositories/intake-repository.ts";
 import { mailboxBacklog } from "../../repositories/stats-repository.ts";
+import { chainEvidence } from "../../services/chain-evidence.ts";
 import type { NodeContext } from "../../services/ports.ts";
 import { registerAgency } from "../../services/register-agency.ts";
 import { encryptSecret } from "../../services/secrets.ts";
@@ -710,6 +711,8 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: NodeContext): voi
     "/admin/api/evidence/verify",
     route(true, async () => {
       const started = Date.now();
+      // Records wait in a queue until the chainer links them; verify the whole log, not a prefix.
+      await chainEvidence(ctx);
       const report = await verifyEvidenceLog(ctx.db.kysely);
       return { ...report, checkedAt: new Date(now()).toISOString(), durationMs: Date.now() - started };
     }),
