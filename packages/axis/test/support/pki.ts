@@ -9,6 +9,8 @@ export interface Identity {
   certPem: string;
   keyPem: string;
   fingerprint: string;
+  /** Certificate serial (hex, as the CRL lists it). */
+  serial: string;
 }
 
 export interface TestPki {
@@ -21,7 +23,7 @@ export interface TestPki {
 const openssl = (args: string[], cwd: string) =>
   execFileSync("openssl", args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
 
-export function makeTestPki(dir: string): TestPki {
+export function makeTestPki(dir: string, caName = "truc test CA"): TestPki {
   openssl(
     [
       "req",
@@ -38,7 +40,7 @@ export function makeTestPki(dir: string): TestPki {
       "-days",
       "30",
       "-subj",
-      "/C=VN/O=truc test/CN=truc test CA",
+      `/C=VN/O=truc test/CN=${caName}`,
       "-addext",
       "basicConstraints=critical,CA:TRUE",
       "-addext",
@@ -117,6 +119,7 @@ export function makeTestPki(dir: string): TestPki {
         certPem,
         keyPem: readFileSync(join(dir, `${base}.key`), "utf8"),
         fingerprint: new X509Certificate(certPem).fingerprint256.replace(/:/g, "").toLowerCase(),
+        serial: new X509Certificate(certPem).serialNumber,
       };
     },
   };
