@@ -89,6 +89,7 @@ describe("office: two deployments through a real axis node, with real PAdES sign
       agencyCode: C,
       organName: "Sở Y tế tỉnh Nghệ An",
       leaders: [{ username: "syt.giamdoc", fullName: LEADER }],
+      store: "keystore", // deployment 2 keeps its keys in a SoftwareKeyStore, deployment 1 in the CA directory
     });
     const start = (name: string, system: typeof shared, agencies: Record<string, typeof keysA>) =>
       startOffice({

@@ -22,15 +22,22 @@
  *   }
  * }
  *
- * Key sources: `pem` (a private key file, encrypted PKCS#8 when `passphraseEnv` is given, and
- * a certificate file with its chain), `pkcs12`, and `ca` (a @truc/pki CA directory used as a key
- * store: the key the CA generated for `serial`). Secrets are named by environment variable and
+ * Key sources: `keystore` (a @truc/pki `SoftwareKeyStore` directory and key id), `pkcs12`,
+ * `pem` (a private key file, encrypted PKCS#8 when `passphraseEnv` is given, and a certificate
+ * file with its chain), and `ca` (a @truc/pki CA directory: the key the CA generated for
+ * `serial`). Secrets are named by environment variable and
  * never written in the file. Paths are relative to the keyring file.
  */
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import type { Signer } from "@truc/common";
-import { CertificateAuthority, createSoftwareSigner, decryptPrivateKey } from "@truc/pki";
+import {
+  CertificateAuthority,
+  createSoftwareSigner,
+  decryptPrivateKey,
+  importPkcs12,
+  SoftwareKeyStore,
+} from "@truc/pki";
 import { z } from "zod";
 import { OfficeError } from "../errors.ts";
 
@@ -74,6 +81,13 @@ const source = z.discriminatedUnion("kind", [
   }),
   z.strictObject({ kind: z.literal("pkcs12"), file: z.string().min(1), passwordEnv: z.string().optional() }),
   z.strictObject({
+    kind: z.literal("keystore"),
+    /** A @truc/pki `SoftwareKeyStore` directory (`<id>.key.pem` encrypted, `<id>.crt.pem`). */
+    dir: z.string().min(1),
+    id: z.string().min(1),
+    passphraseEnv: z.string().optional(),
+  }),
+  z.strictObject({
     kind: z.literal("ca"),
     dir: z.string().min(1),
     serial: z.string().min(1),
@@ -112,15 +126,11 @@ async function loadSigner(s: KeySource, baseDir: string, env: NodeJS.ProcessEnv)
       return createSoftwareSigner(key, certificate, chain);
     }
     case "pkcs12": {
-      const { P12Signer } = await import("@libpdf/core");
-      const p12 = await P12Signer.create(new Uint8Array(readFileSync(path(s.file))), secret(s.passwordEnv));
-      return {
-        algorithm: p12.keyType === "RSA" ? "RSA-SHA256" : "ECDSA-P256-SHA256",
-        certificate: p12.certificate,
-        chain: p12.certificateChain,
-        sign: (data) => p12.sign(data, "SHA-256"),
-      };
+      const p12 = await importPkcs12(readFileSync(path(s.file)), secret(s.passwordEnv));
+      return createSoftwareSigner(p12.privateKey, p12.certificate, p12.chain);
     }
+    case "keystore":
+      return new SoftwareKeyStore(path(s.dir)).getSigner(s.id, { passphrase: secret(s.passphraseEnv) });
     case "ca": {
       const ca = await CertificateAuthority.open({ dir: path(s.dir), passphrase: secret(s.passphraseEnv) });
       return ca.signerFor(s.serial, s.keyPassphraseEnv ? secret(s.keyPassphraseEnv) : undefined);

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { CertificateAuthority } from "@truc/pki";
+import { CertificateAuthority, SoftwareKeyStore } from "@truc/pki";
 import { fileKeyring, type KeyringFile, type SigningKey } from "../../src/adapters/keyring.ts";
 import { pdfSigner } from "../../src/adapters/pdf-signer.ts";
 import { pdfValidator } from "../../src/adapters/pdf-validator.ts";
@@ -25,6 +25,8 @@ export interface TestPki {
     agencyCode: string;
     organName: string;
     leaders: { username: string; fullName: string }[];
+    /** Where the keys are kept: the CA directory itself, or a SoftwareKeyStore they are put into. */
+    store?: "ca" | "keystore";
   }): Promise<KeyringFile["agencies"][string]>;
   signer(agencies: KeyringFile["agencies"]): DocumentSigner;
   /** Issues certificates and returns in-memory keys (organisation + one leader). */
@@ -37,7 +39,7 @@ export interface TestPki {
 
 export async function makeTestPki(dir: string): Promise<TestPki> {
   mkdirSync(dir, { recursive: true });
-  const env = { TRUC_TEST_CA_PASSPHRASE: "mật-khẩu-CA-thử-nghiệm" };
+  const env = { TRUC_TEST_CA_PASSPHRASE: "mật-khẩu-CA-thử-nghiệm", TRUC_TEST_KEY_PASSPHRASE: "khoá-thử" };
   const ca = await CertificateAuthority.init({
     dir: join(dir, "ca"),
     passphrase: env.TRUC_TEST_CA_PASSPHRASE,
@@ -49,23 +51,38 @@ export async function makeTestPki(dir: string): Promise<TestPki> {
     serial,
     passphraseEnv: "TRUC_TEST_CA_PASSPHRASE",
   });
-  const provision: TestPki["provision"] = async ({ agencyCode, organName, leaders }) => {
+  const store = new SoftwareKeyStore(join(dir, "keystore"));
+  const provision: TestPki["provision"] = async ({ agencyCode, organName, leaders, store: where }) => {
+    /** The key stays in the CA directory, or is put into the key store under `id`. */
+    const keep = async (issued: Awaited<ReturnType<typeof ca.issue>>, id: string): Promise<KeySource> => {
+      if (where !== "keystore") return source(issued.record.serial);
+      assert.ok(issued.privateKey);
+      await store.put(id, {
+        privateKey: issued.privateKey,
+        certificate: issued.certificate,
+        chain: issued.chain,
+        passphrase: env.TRUC_TEST_KEY_PASSPHRASE,
+      });
+      return { kind: "keystore", dir: "keystore", id, passphraseEnv: "TRUC_TEST_KEY_PASSPHRASE" };
+    };
     const organisation = await ca.issue({
       profile: "organisation-outgoing",
       subject: `C=VN, L=Thử Nghiệm, O=${organName}, CN=${organName.toLocaleUpperCase("vi")}`,
       algorithm: "ECDSA-P256",
     });
-    const people: Record<string, { source: ReturnType<typeof source>; image: string }> = {};
+    const people: Record<string, { source: KeySource; image: string }> = {};
     for (const leader of leaders) {
       const cert = await ca.issue({
         profile: "personal-leader",
         subject: `C=VN, L=Thử Nghiệm, O=${organName}, CN=${leader.fullName}`,
         algorithm: "ECDSA-P256",
       });
-      people[leader.username] = { source: source(cert.record.serial), image: SIGNATURE_PNG };
+      people[leader.username] = { source: await keep(cert, leader.username), image: SIGNATURE_PNG };
     }
-    void agencyCode;
-    return { organisation: { source: source(organisation.record.serial), image: SEAL_PNG }, people };
+    return {
+      organisation: { source: await keep(organisation, `org-${agencyCode}`), image: SEAL_PNG },
+      people,
+    };
   };
   return {
     ca,
@@ -74,8 +91,8 @@ export async function makeTestPki(dir: string): Promise<TestPki> {
     provision,
     async memoryKeys({ organName, leader }) {
       const issued = await provision({ agencyCode: "", organName, leaders: [leader] });
-      const key = (entry: { source: { kind: string; serial?: string } } | undefined, image: string) => {
-        assert.ok(entry?.source.serial);
+      const key = (entry: { source: KeySource } | undefined, image: string) => {
+        assert.ok(entry?.source.kind === "ca");
         return { signer: ca.signerFor(entry.source.serial), image: readAsset(image) } satisfies SigningKey;
       };
       return {
@@ -97,5 +114,7 @@ export async function makeTestPki(dir: string): Promise<TestPki> {
     },
   };
 }
+
+type KeySource = NonNullable<KeyringFile["agencies"][string]["organisation"]>["source"];
 
 export const readAsset = (path: string) => new Uint8Array(readFileSync(path));
