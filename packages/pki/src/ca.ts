@@ -359,9 +359,26 @@ export class CertificateAuthority {
     return { record: c.record, certificate: c.der };
   }
 
-  /** Status of a serial issued by `issuer` (by default: any issuer). */
-  status(serial: string, issuer?: "root" | "issuing"): RevocationStatus {
-    const c = this.certs.get(normalizeSerial(serial));
+  /**
+   * Status of a serial issued by `issuer` (by default: any issuer). With `fromDisk`, the record
+   * is re-read, so a long-running responder sees revocations made by another process (the CLI).
+   */
+  status(serial: string, issuer?: "root" | "issuing", o: { fromDisk?: boolean } = {}): RevocationStatus {
+    const key = normalizeSerial(serial);
+    if (o.fromDisk && /^[0-9a-f]+$/.test(key)) {
+      const path = join(this.dir, CA_FILES.certs, `${key}.json`);
+      if (existsSync(path)) {
+        const record = JSON.parse(readFileSync(path, "utf8")) as CertificateRecord;
+        const known = this.certs.get(key);
+        if (known) known.record = record;
+        else
+          this.certs.set(key, {
+            record,
+            der: certToDer(readFileSync(join(this.dir, CA_FILES.certs, `${key}.pem`), "utf8")),
+          });
+      }
+    }
+    const c = this.certs.get(key);
     if (!c || (issuer && c.record.issuer !== issuer)) return { status: "unknown" };
     if (c.record.status === "good") return { status: "good" };
     return {

@@ -24,7 +24,8 @@ export function createPkiHttpHandler(o: PkiHttpOptions): RequestHandler {
     issuerCertificate: o.ca.issuingCertificate,
     responderCertificate: o.ca.ocspResponderCertificate,
     responderKey: o.ca.ocspResponderKey(),
-    lookup: (serial) => o.ca.status(serial, "issuing"),
+    // re-read the record: `truc pki revoke` in another process must show up at once
+    lookup: (serial) => o.ca.status(serial, "issuing", { fromDisk: true }),
     ...(o.ocspValiditySeconds ? { validitySeconds: o.ocspValiditySeconds } : {}),
   });
   const files: Record<string, [string, string]> = {

@@ -110,6 +110,14 @@ describe("path validation", () => {
     assert.equal(before.revocation[0]?.status, "revoked");
   });
 
+  test("the responder sees revocations made by another process (another CA handle on the same directory)", async () => {
+    const cert = await ca.issue({ profile: "personal-clerk", subject: "C=VN, CN=Tiến Trình Khác" });
+    const other = await CertificateAuthority.open({ dir: ca.dir, passphrase: "pw" });
+    await other.revoke({ serial: cert.record.serial, reason: "keyCompromise" });
+    const r = await validator().validate({ certificate: cert.certificate, at: new Date(Date.now() + 1000) });
+    assert.equal(r.reason, "PKI_REVOKED");
+  });
+
   test("suspended is indeterminate; after reinstatement it is valid again", async () => {
     const cert = await ca.issue({ profile: "personal-clerk", subject: "C=VN, CN=Tạm Dừng" });
     await ca.suspend({ serial: cert.record.serial });
