@@ -102,7 +102,15 @@ export function createOcrEngine({ workers = 2, langPath = VIE_LANG_PATH }: OcrEn
   let closed = false;
 
   function startWorker(slot: Slot): Promise<Tesseract.Worker> {
-    slot.worker ??= Tesseract.createWorker("vie", Tesseract.OEM.LSTM_ONLY, {
+    if (slot.worker) return slot.worker;
+    // tesseract.js never settles createWorker when the language cannot be loaded; it only
+    // calls errorHandler. Until the worker is ready, that call fails the start instead.
+    let ready = false;
+    let failStart: (error: Error) => void = () => {};
+    const startFailed = new Promise<never>((_, reject) => {
+      failStart = reject;
+    });
+    const created = Tesseract.createWorker("vie", Tesseract.OEM.LSTM_ONLY, {
       langPath,
       workerPath: WORKER_PATH,
       // "none": never read or write a traineddata cache in the working directory.
@@ -111,7 +119,14 @@ export function createOcrEngine({ workers = 2, langPath = VIE_LANG_PATH }: OcrEn
       logger: (message) => {
         if (message.status === "recognizing text") slot.task?.options.onProgress?.(message.progress);
       },
-      errorHandler: () => {},
+      // Failed jobs after start also reject their own promise; only start failures matter here.
+      errorHandler: (data: unknown) => {
+        if (!ready) failStart(new Error(String(data)));
+      },
+    });
+    slot.worker = Promise.race([created, startFailed]).then((worker) => {
+      ready = true;
+      return worker;
     });
     return slot.worker;
   }
@@ -119,7 +134,9 @@ export function createOcrEngine({ workers = 2, langPath = VIE_LANG_PATH }: OcrEn
   function stopWorker(slot: Slot): void {
     const worker = slot.worker;
     slot.worker = undefined;
-    worker?.then((w) => w.terminate()).catch(() => {});
+    // After the microtasks of a recognize() that is just posting its job, so that tesseract
+    // never posts to a terminated thread.
+    worker?.then((w) => setImmediate(() => void w.terminate())).catch(() => {});
   }
 
   function dispatch(): void {
@@ -140,18 +157,23 @@ export function createOcrEngine({ workers = 2, langPath = VIE_LANG_PATH }: OcrEn
     const { signal, timeoutMs = DEFAULT_TIMEOUT_MS, page = 1 } = task.options;
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
+    let stopped = false;
     const interrupted = new Promise<never>((_, reject) => {
-      slot.interrupt = reject;
+      slot.interrupt = (error) => {
+        stopped = true;
+        reject(error);
+      };
       timer = setTimeout(
-        () => reject(new OcrError("OCR_TIMEOUT", { page, seconds: Math.round(timeoutMs / 1000) })),
+        () => slot.interrupt?.(new OcrError("OCR_TIMEOUT", { page, seconds: timeoutMs / 1000 })),
         timeoutMs,
       );
-      onAbort = () => reject(new OcrError("OCR_ABORTED"));
+      onAbort = () => slot.interrupt?.(new OcrError("OCR_ABORTED"));
       signal?.addEventListener("abort", onAbort, { once: true });
     });
     try {
       const recognised = (async () => {
         const worker = await startWorker(slot);
+        if (stopped) throw new OcrError("OCR_ABORTED");
         const { data } = await worker.recognize(task.image, {}, { text: true, blocks: true });
         return toPage(data);
       })();

@@ -115,10 +115,11 @@ async function openPdf(input: Uint8Array, options: RasterOptions): Promise<OpenS
 }
 
 async function openImage(input: Uint8Array, kind: ScanKind, options: RasterOptions): Promise<OpenScan> {
+  // Reading the header decodes no pixels and needs no pixel limit; decoding (below) has one.
   const limitInputPixels = options.maxPagePixels;
   let pageCount: number;
   try {
-    const meta = await sharp(input, { limitInputPixels }).metadata();
+    const meta = await sharp(input, { limitInputPixels: false }).metadata();
     pageCount = kind === "tiff" ? (meta.pages ?? 1) : 1;
   } catch (error) {
     throw unreadable(error);
@@ -130,15 +131,14 @@ async function openImage(input: Uint8Array, kind: ScanKind, options: RasterOptio
     pageCount,
     async render(index) {
       try {
-        const source = sharp(input, { limitInputPixels, page: index });
-        const meta = await source.metadata();
+        const meta = await sharp(input, { limitInputPixels: false, page: index }).metadata();
         const pixels = (meta.width ?? 0) * (meta.height ?? 0);
         if (pixels > options.maxPagePixels) {
           throw new OcrError("OCR_PAGE_TOO_LARGE", { page: index + 1, pixels, max: options.maxPagePixels });
         }
         const dpi = meta.density && meta.density >= MIN_TRUSTED_IMAGE_DPI ? meta.density : options.dpi;
         // autoOrient applies the EXIF orientation, so word boxes and the embedded image agree.
-        const { data, info } = await source
+        const { data, info } = await sharp(input, { limitInputPixels, page: index })
           .autoOrient()
           .flatten({ background: "#ffffff" })
           .toColourspace("srgb")

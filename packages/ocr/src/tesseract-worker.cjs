@@ -30,4 +30,17 @@ dns.lookup = deny("dns.lookup");
 dns.resolve = deny("dns.resolve");
 dns.promises.lookup = deny("dns.promises.lookup");
 
+// tesseract.js swallows a failed language load or initialisation and leaves the thread idle
+// for ever; the pool learns of the failure through tesseract's errorHandler, and the thread
+// ends itself here so that nothing is left running.
+const { parentPort } = require("node:worker_threads");
+const INIT_ACTIONS = new Set(["load", "loadLanguage", "initialize"]);
+const post = parentPort.postMessage.bind(parentPort);
+parentPort.postMessage = (message, ...rest) => {
+  post(message, ...rest);
+  if (message && message.status === "reject" && INIT_ACTIONS.has(message.action)) {
+    setImmediate(() => process.exit(1));
+  }
+};
+
 require("tesseract.js/src/worker-script/node/index.js");
