@@ -14,16 +14,31 @@ export interface CliContext {
 
 type Register = (program: Command, context: CliContext) => void;
 
-const COMMAND_GROUPS: Array<() => Promise<{ register: Register }>> = [
-  () => import("./commands/pdf.ts"),
-  () => import("./commands/edxml.ts"),
-  () => import("./commands/node.ts"),
-  () => import("./commands/axis.ts"),
-  () => import("./commands/send.ts"),
-  () => import("./commands/receive.ts"),
-  () => import("./commands/conformance.ts"),
-  () => import("./commands/pki.ts"),
+/**
+ * Command groups by the top-level command names they register. Only the group a command line
+ * needs is imported (some pull in heavy libraries, e.g. PDF); help loads them all.
+ */
+const COMMAND_GROUPS: Array<{ names: readonly string[]; load: () => Promise<{ register: Register }> }> = [
+  { names: ["pdf"], load: () => import("./commands/pdf.ts") },
+  { names: ["edxml"], load: () => import("./commands/edxml.ts") },
+  { names: ["node"], load: () => import("./commands/node.ts") },
+  { names: ["axis"], load: () => import("./commands/axis.ts") },
+  { names: ["send"], load: () => import("./commands/send.ts") },
+  { names: ["receive"], load: () => import("./commands/receive.ts") },
+  { names: ["conformance"], load: () => import("./commands/conformance.ts") },
+  { names: ["pki"], load: () => import("./commands/pki.ts") },
+  { names: ["demo"], load: () => import("./commands/demo.ts") },
 ];
+
+/** The first argument that is not a global option: the top-level command. */
+function commandName(argv: readonly string[]): string | undefined {
+  for (let i = 2; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--lang") i++;
+    else if (!arg.startsWith("-")) return arg;
+  }
+  return undefined;
+}
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode: number = EXIT.ok;
@@ -47,7 +62,10 @@ export async function main(argv: string[]): Promise<number> {
       exitCode = code;
     },
   };
-  for (const load of COMMAND_GROUPS) (await load()).register(program, context);
+  const wanted = commandName(argv);
+  const groups = COMMAND_GROUPS.filter((g) => wanted === undefined || g.names.includes(wanted));
+  for (const group of groups.length > 0 ? groups : COMMAND_GROUPS)
+    (await group.load()).register(program, context);
 
   try {
     await program.parseAsync(argv);

@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { startDemo } from "../src/demo/run-demo.ts";
+
+// The README's run command, end to end: PKI, four federated axis nodes, three office
+// deployments, users, and documents carried through the real APIs. Then a second start on
+// the same data directory must resume without seeding again.
+describe("truc demo", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "truc-demo-"));
+  const portBase = 20_000 + Math.floor(Math.random() * 20_000);
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  const options = (log: string[]) => ({
+    dataDir,
+    host: "127.0.0.1",
+    portBase,
+    traffic: 0,
+    lang: "vi" as const,
+    once: true,
+    log: (line: string) => log.push(line),
+    progress: (line: string) => log.push(`… ${line}`),
+  });
+
+  it("starts the network, seeds documents in flight, and resumes from the same directory", async () => {
+    const first: string[] = [];
+    const demo = await startDemo(options(first));
+    try {
+      assert.ok(
+        first.some((l) => l.includes("Văn bản mẫu 4/4")),
+        "seeded documents",
+      );
+      assert.ok(first.some((l) => l.includes("Mạng trình diễn truc đã sẵn sàng")));
+
+      // The specialist of Sở KH&CN Đà Nẵng sees the document from Hà Nội in processing,
+      // and its PAdES signatures were validated against the demo CA (OCSP, TSA).
+      const base = demo.officeUrls["office-dn"]!;
+      const login = await fetch(`${base}/api/session`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: base },
+        body: JSON.stringify({ username: "vanthu.h17.05", password: "TrucDemo@2026" }),
+      });
+      assert.equal(login.status, 200);
+      const cookie = login.headers
+        .getSetCookie()
+        .map((c) => c.split(";")[0])
+        .join("; ");
+      const incoming = (await (
+        await fetch(`${base}/api/incoming`, { headers: { cookie } })
+      ).json()) as Array<{
+        state: string;
+        subject: string;
+        validation: { signatures: Array<{ status: string; signatures: Array<{ kind: string }> }> };
+      }>;
+      const doc = incoming.find((d) => d.subject.includes("lưu trữ hồ sơ điện tử"));
+      assert.ok(doc, "the seeded document arrived");
+      assert.equal(doc.state, "processing");
+      assert.equal(doc.validation.signatures[0]?.status, "valid");
+      assert.deepEqual(
+        doc.validation.signatures[0]?.signatures.map((s) => s.kind),
+        ["personal", "organisation"],
+      );
+
+      // The web UI is served by the office.
+      const page = await fetch(`${base}/office/inbox`);
+      assert.match(await page.text(), /<div id="root">/);
+    } finally {
+      await demo.close();
+    }
+
+    const second: string[] = [];
+    const again = await startDemo(options(second));
+    await again.close();
+    assert.ok(second.some((l) => l.includes("Tiếp tục dữ liệu cũ")));
+    assert.ok(!second.some((l) => l.includes("Văn bản mẫu")), "no second seeding");
+  });
+});
