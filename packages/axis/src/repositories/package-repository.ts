@@ -387,6 +387,16 @@ export async function claimOutbox(
   dialect: Dialect,
   q: { now: number; leaseUntil: number; limit: number },
 ): Promise<ClaimedOutbox[]> {
+  // Head-of-line per neighbour: rows are claimable only before the earliest row of the same
+  // node that is waiting (back-off) or leased, so packages reach each neighbour in the order
+  // they were accepted, across failures and across several workers.
+  const blocked = await trx
+    .selectFrom("axis_outbox")
+    .select(["node_id", (eb) => eb.fn.min("created_at").as("first")])
+    .where("state", "=", "pending")
+    .where((eb) => eb.or([eb("next_attempt_at", ">", q.now), eb("lease_until", ">", q.now)]))
+    .groupBy("node_id")
+    .execute();
   let due = trx
     .selectFrom("axis_outbox")
     .select(["package_id", "node_id"])
@@ -396,6 +406,20 @@ export async function claimOutbox(
     .orderBy("created_at")
     .orderBy("package_id")
     .limit(q.limit);
+  if (blocked.length > 0) {
+    due = due.where((eb) =>
+      eb.or([
+        eb(
+          "node_id",
+          "not in",
+          blocked.map((b) => b.node_id),
+        ),
+        ...blocked.map((b) =>
+          eb.and([eb("node_id", "=", b.node_id), eb("created_at", "<", Number(b.first))]),
+        ),
+      ]),
+    );
+  }
   if (dialect === "postgres") due = due.forUpdate().skipLocked();
   const rows = await due.execute();
   const claimed: ClaimedOutbox[] = [];

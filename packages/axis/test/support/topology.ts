@@ -22,6 +22,10 @@ export interface Topology {
   close(): Promise<void>;
   /** Moves everything through the network: forward rounds until every outbox is empty. */
   pump(): Promise<void>;
+  /** Stops a node (gracefully, or dropping connections with `drain: false`). */
+  stop(name: "a" | "national" | "b", options?: { drain?: boolean }): Promise<void>;
+  /** Starts a stopped node again on the same data directory, database and port. */
+  start(name: "a" | "national" | "b"): Promise<RunningNode>;
 }
 
 export async function startTopology(ctx: DialectContext, { workers = false } = {}): Promise<Topology> {
@@ -65,6 +69,7 @@ export async function startTopology(ctx: DialectContext, { workers = false } = {
     trust: { crls: [crl] },
     masterKey: "11".repeat(32),
     logLevel: "silent" as const,
+    limits: { requestTimeoutMs: 3000 },
     federation: {
       pollMs: 20,
       directorySyncMs: 3_600_000,
@@ -101,9 +106,18 @@ export async function startTopology(ctx: DialectContext, { workers = false } = {
   const aConfig = await lgsp("a", "000.00.00.H29");
   const bConfig = await lgsp("b", "000.00.00.H41");
 
-  const national = await startNode(nationalConfig, { workers });
-  const a = await startNode(aConfig, { workers });
-  const b = await startNode(bConfig, { workers });
+  const configs = { national: nationalConfig, a: aConfig, b: bConfig };
+  const running = {} as Record<"a" | "national" | "b", RunningNode>;
+  try {
+    running.national = await startNode(nationalConfig, { workers });
+    running.a = await startNode(aConfig, { workers });
+    running.b = await startNode(bConfig, { workers });
+  } catch (error) {
+    await Promise.allSettled(Object.values(running).map((n) => n.close()));
+    for (const drop of drops) await drop();
+    throw error;
+  }
+  const { national, a, b } = running;
 
   await national.registerAgency({ code: "G22", code102: "000.00.00.G22", name: "Văn phòng Chính phủ" });
   await a.registerAgency({ code: "H29", code102: "000.00.00.H29", name: "UBND TP Hồ Chí Minh" });
@@ -128,8 +142,8 @@ export async function startTopology(ctx: DialectContext, { workers = false } = {
   await a.syncDirectoryNow();
   await b.syncDirectoryNow();
 
-  const nodes = [a, national, b];
-  return {
+  const stopped = new Set<string>();
+  const topology: Topology = {
     pki,
     national,
     a,
@@ -139,13 +153,26 @@ export async function startTopology(ctx: DialectContext, { workers = false } = {
     async pump() {
       for (let round = 0; round < 10; round++) {
         let moved = 0;
-        for (const n of nodes) moved += (await n.forwardNow()).sent;
+        for (const n of [topology.a, topology.national, topology.b]) moved += (await n.forwardNow()).sent;
         if (moved === 0) return;
       }
     },
+    async stop(name, options) {
+      stopped.add(name);
+      await topology[name].close(options);
+    },
+    async start(name) {
+      const node = await startNode(configs[name], { workers });
+      topology[name] = node;
+      stopped.delete(name);
+      return node;
+    },
     async close() {
-      await Promise.all(nodes.map((n) => n.close()));
+      await Promise.all(
+        (["a", "national", "b"] as const).filter((n) => !stopped.has(n)).map((n) => topology[n].close()),
+      );
       for (const drop of drops) await drop();
     },
   };
+  return topology;
 }
