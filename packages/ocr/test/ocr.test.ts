@@ -115,6 +115,18 @@ describe("OCR of a two-page PDF (born-digital page + embedded noisy scan)", () =
       assert.equal(cols[5], "rgb", "colour page image");
       assert.equal(Math.round(Number(cols[12])), 200, "x-ppi");
     }
+    // Each word is laid over its printed image: pdftotext's box for the title word matches
+    // the OCR box scaled to points (within a point or two: font metrics vs ink).
+    const bbox = execFileSync("pdftotext", ["-bbox", "-f", "1", "-l", "1", file, "-"], { encoding: "utf8" });
+    const title = /<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">QUYẾT<\/word>/.exec(
+      bbox.normalize("NFC"),
+    );
+    assert.ok(title, "the title word is in the text layer");
+    const ocrTitle = result.pages[0]!.words.find((w) => w.text === "QUYẾT")!.bbox;
+    const k = 72 / 200;
+    assert.ok(Math.abs(Number(title[1]) - ocrTitle.x0 * k) < 1, "left edge");
+    assert.ok(Math.abs(Number(title[3]) - ocrTitle.x1 * k) < 1, "right edge (horizontal scaling)");
+    assert.ok(Math.abs(Number(title[4]) - ocrTitle.y1 * k) < 4, "bottom edge near the baseline");
     // Render mode 3 (invisible) in the content streams.
     const qdf = execFileSync("qpdf", ["--qdf", "--object-streams=disable", file, "-"], {
       maxBuffer: 64 << 20,
