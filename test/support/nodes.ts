@@ -48,7 +48,14 @@ export function nationalConfig(
 /** Starts a node on the suite's dialect (the suite's own PostgreSQL database, or SQLite in `dir`). */
 export async function startSuiteNode(
   ctx: DialectContext,
-  o: { name: string; identity: Identity; caPems: readonly string[]; databaseUrl?: string },
+  o: {
+    name: string;
+    identity: Identity;
+    caPems: readonly string[];
+    databaseUrl?: string;
+    /** Default: `<suite dir>/<name>`. */
+    dataDir?: string;
+  },
   extra: Partial<NodeConfigInput> = {},
   options: { workers?: boolean } = {},
 ): Promise<RunningNode> {
@@ -58,7 +65,7 @@ export async function startSuiteNode(
     parseNodeConfig(
       nationalConfig(
         {
-          dataDir: join(ctx.dataDir(), o.name),
+          dataDir: o.dataDir ?? join(ctx.dataDir(), o.name),
           ...(databaseUrl ? { databaseUrl } : {}),
           identity: o.identity,
           caPems: o.caPems,
