@@ -30,6 +30,7 @@ import { sealDocument } from "../src/services/seal-document.ts";
 import { signDocument } from "../src/services/sign-document.ts";
 import { uploadVersion } from "../src/services/upload-version.ts";
 import { SAMPLE_PDF } from "./support/fakes.ts";
+import { incomingAtB, issueFromA, sync } from "./support/flow.ts";
 import { makeWorld, type World } from "./support/world.ts";
 
 const codeOf = async (p: Promise<unknown>) => {
@@ -40,55 +41,6 @@ const codeOf = async (p: Promise<unknown>) => {
   }
   return "no error";
 };
-
-/** Drafting → two reviewers → leader signature → number → seal → issue, from agency A to B. */
-async function issueFromA(
-  w: World,
-  subject: string,
-  extra: { typeCode?: string; urgency?: "thuong" | "hoa_toc"; replaces?: string[] } = {},
-) {
-  const { deps, a, b } = w;
-  const draft = await createDraft(deps, a.specialist, {
-    typeCode: extra.typeCode ?? "CV",
-    subject,
-    unitAbbreviation: "VP",
-    urgency: extra.urgency ?? "thuong",
-    pageCount: 2,
-    copies: 3,
-    places: ["Như trên;", "Lưu: VT, VP."],
-    recipients: [{ organId: b.code, organName: "Bộ Nội vụ" }],
-    ...(extra.replaces ? { replaces: extra.replaces } : {}),
-  });
-  await uploadVersion(deps, a.specialist, {
-    outgoingId: draft.id,
-    bytes: SAMPLE_PDF,
-    fileName: "du-thao.pdf",
-    contentType: "application/pdf",
-  });
-  await submitForReview(deps, a.specialist, { outgoingId: draft.id, reviewerIds: [a.deputy.userId] });
-  await reviewDraft(deps, a.deputy, { outgoingId: draft.id, decision: "approve" });
-  await signDocument(deps, a.leader, { outgoingId: draft.id });
-  await assignNumber(deps, a.clerk, { outgoingId: draft.id });
-  await sealDocument(deps, a.clerk, { outgoingId: draft.id });
-  const issued = await issueDocument(deps, a.clerk, { outgoingId: draft.id });
-  await flushOutbox(deps);
-  return issued;
-}
-
-/** Both sides pull and push until nothing moves (receive at B, statuses back to A). */
-async function sync(w: World) {
-  for (let i = 0; i < 3; i++) {
-    await receiveAll(w.deps);
-    await flushOutbox(w.deps);
-  }
-}
-
-async function incomingAtB(w: World, documentId: string) {
-  const list = await listIncomingByState(w.deps, w.b.clerk, {});
-  const doc = list.find((d) => d.documentId === documentId);
-  assert.ok(doc, `document ${documentId} arrived at B`);
-  return doc;
-}
 
 const timelineCodes = async (w: World, outgoingId: string) =>
   (await getOutgoing(w.deps, w.a.clerk, outgoingId)).recipients[0]!.timeline.map((t) => t.code);

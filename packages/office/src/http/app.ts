@@ -30,6 +30,7 @@ import { printCopy } from "../services/print-copy.ts";
 import { processIncoming } from "../services/process-incoming.ts";
 import {
   auditTrail,
+  documentHistory,
   getIncoming,
   getIncomingFile,
   getIncomingPackage,
@@ -59,6 +60,7 @@ import {
 } from "../services/sessions.ts";
 import { signDocument } from "../services/sign-document.ts";
 import { MAX_UPLOAD_BYTES, uploadVersion } from "../services/upload-version.ts";
+import { validateOutgoing } from "../services/validate-outgoing.ts";
 import {
   PUBLIC_MAX_BYTES,
   printCodeOriginal,
@@ -128,6 +130,13 @@ const searchQuery = z.object({
   from: isoDate.optional(),
   to: isoDate.optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
+});
+const flag = z.enum(["true", "false"]).transform((v) => v === "true");
+const incomingListQuery = searchQuery.extend({
+  /** Only documents assigned to the signed-in user. */
+  assignedToMe: flag.optional(),
+  /** Only documents with a sender's take-back or update request waiting for an answer. */
+  pendingRequest: flag.optional(),
 });
 
 function parseCookies(header: string | undefined): Record<string, string> {
@@ -437,6 +446,24 @@ export function buildOfficeApp(deps: OfficeDeps, options: HttpOptions = {}): Fas
     handler: async ({ actor, params }) => getOutgoing(deps, actor, params.id),
   });
   route({
+    method: "GET",
+    url: "/api/outgoing/:id/history",
+    tag: "outgoing",
+    summary: "The document's history (its audit rows, oldest first), for anyone who may read it.",
+    params: id,
+    handler: async ({ actor, params }) =>
+      documentHistory(deps, actor, { direction: "outgoing", id: params.id }),
+  });
+  route({
+    method: "GET",
+    url: "/api/outgoing/:id/validation",
+    tag: "outgoing",
+    summary:
+      "Signature validation report of the current file (the issued PDF once issued), checked now by the office's validator.",
+    params: id,
+    handler: async ({ actor, params }) => validateOutgoing(deps, actor, { outgoingId: params.id }),
+  });
+  route({
     method: "PUT",
     url: "/api/outgoing/:id/file",
     tag: "outgoing",
@@ -551,9 +578,26 @@ export function buildOfficeApp(deps: OfficeDeps, options: HttpOptions = {}): Fas
     method: "GET",
     url: "/api/incoming",
     tag: "incoming",
-    summary: "Incoming documents (filters as in search).",
-    query: searchQuery,
-    handler: async ({ actor, query }) => listIncomingByState(deps, actor, query),
+    summary:
+      "Incoming documents, newest first (filters as in search, plus assignedToMe=true and pendingRequest=true).",
+    query: incomingListQuery,
+    handler: async ({ actor, query }) => {
+      const { assignedToMe, pendingRequest, ...filter } = query;
+      return listIncomingByState(deps, actor, {
+        ...filter,
+        ...(assignedToMe ? { assignedUserId: actor.userId } : {}),
+        ...(pendingRequest ? { pendingRequest: true } : {}),
+      });
+    },
+  });
+  route({
+    method: "GET",
+    url: "/api/incoming/:id/history",
+    tag: "incoming",
+    summary: "The document's history (its audit rows, oldest first), for anyone who may read it.",
+    params: id,
+    handler: async ({ actor, params }) =>
+      documentHistory(deps, actor, { direction: "incoming", id: params.id }),
   });
   route({
     method: "GET",

@@ -3,6 +3,7 @@
  * query filters on it (tenant isolation). Times are ISO-8601 UTC text; JSON is text.
  */
 import { addAutoIdColumn, columnTypes, type Migration } from "@truc/store";
+import { sql } from "kysely";
 
 export const OFFICE_MIGRATIONS: readonly Migration[] = [
   {
@@ -310,6 +311,85 @@ export const OFFICE_MIGRATIONS: readonly Migration[] = [
         .addColumn("file_ref", "text", (c) => c.notNull())
         .addColumn("created_by", "text", (c) => c.notNull())
         .addColumn("created_at", t.isoTime, (c) => c.notNull())
+        .execute();
+    },
+  },
+  {
+    // The first screens: newest incoming (all / assigned to me / pending sender requests),
+    // newest outgoing, and one document's history — each served by an index in list order.
+    id: "office-0004-list-indexes",
+    async up(db) {
+      await db.schema
+        .createIndex("office_incoming_list")
+        .on("office_incoming")
+        .columns(["agency_id", "received_at", "id"])
+        .execute();
+      await db.schema
+        .createIndex("office_incoming_assignee")
+        .on("office_incoming")
+        .columns(["agency_id", "assigned_user_id", "received_at", "id"])
+        .execute();
+      await db.schema
+        .createIndex("office_incoming_pending")
+        .on("office_incoming")
+        .columns(["agency_id", "received_at", "id"])
+        .where(sql.ref("pending_request"), "is not", null)
+        .execute();
+      await db.schema
+        .createIndex("office_outgoing_list")
+        .on("office_outgoing")
+        .columns(["agency_id", "updated_at", "id"])
+        .execute();
+      await db.schema
+        .createIndex("office_audit_entity")
+        .on("office_audit")
+        .columns(["agency_id", "entity_id", "id"])
+        .execute();
+    },
+  },
+  {
+    // Case files (hồ sơ, Phụ lục VI) and the documents filed in them; a document is filed once.
+    id: "office-0005-case-files",
+    async up(db, dialect) {
+      const t = columnTypes(dialect);
+      await db.schema
+        .createTable("office_case_files")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("agency_id", "text", (c) => c.notNull())
+        .addColumn("file_catalog", t.integer, (c) => c.notNull())
+        .addColumn("file_notation", "text", (c) => c.notNull())
+        .addColumn("title", "text", (c) => c.notNull())
+        .addColumn("retention_years", t.integer)
+        .addColumn("rights", "text", (c) => c.notNull())
+        .addColumn("creator", "text", (c) => c.notNull())
+        .addColumn("language", "text", (c) => c.notNull())
+        .addColumn("description", "text")
+        .addColumn("state", "text", (c) => c.notNull())
+        .addColumn("closed_at", t.isoTime)
+        .addColumn("retention_expires_on", "text")
+        .addColumn("created_by", "text", (c) => c.notNull())
+        .addColumn("created_at", t.isoTime, (c) => c.notNull())
+        .addColumn("updated_at", t.isoTime, (c) => c.notNull())
+        .addUniqueConstraint("office_case_files_code", ["agency_id", "file_catalog", "file_notation"])
+        .execute();
+      await db.schema
+        .createIndex("office_case_files_retention")
+        .on("office_case_files")
+        .columns(["agency_id", "retention_expires_on"])
+        .execute();
+      await db.schema
+        .createTable("office_case_file_items")
+        .addColumn("case_file_id", "text", (c) => c.notNull())
+        .addColumn("agency_id", "text", (c) => c.notNull())
+        .addColumn("doc_ordinal", t.integer, (c) => c.notNull())
+        .addColumn("direction", "text", (c) => c.notNull())
+        .addColumn("entity_id", "text", (c) => c.notNull())
+        .addColumn("document_date", "text")
+        .addColumn("page_count", t.integer, (c) => c.notNull())
+        .addColumn("added_by", "text", (c) => c.notNull())
+        .addColumn("added_at", t.isoTime, (c) => c.notNull())
+        .addPrimaryKeyConstraint("office_case_file_items_pk", ["case_file_id", "doc_ordinal"])
+        .addUniqueConstraint("office_case_file_items_once", ["agency_id", "direction", "entity_id"])
         .execute();
     },
   },

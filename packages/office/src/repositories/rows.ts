@@ -256,7 +256,44 @@ export interface PrintCodeRow {
   created_at: string;
 }
 
+/** A case file (hồ sơ); DocTotal, PageTotal, StartDate and EndDate are computed from its items. */
+export interface CaseFileRow {
+  id: string;
+  agency_id: string;
+  /** FileCatalog: the year of the file list (danh mục hồ sơ). */
+  file_catalog: number;
+  file_notation: string;
+  title: string;
+  /** null: kept permanently (Vĩnh viễn). */
+  retention_years: number | null;
+  rights: string;
+  creator: string;
+  language: string;
+  description: string | null;
+  state: string;
+  closed_at: string | null;
+  /** Set when closed: first day the file may be appraised for destruction (YYYY-MM-DD). */
+  retention_expires_on: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CaseFileItemRow {
+  case_file_id: string;
+  agency_id: string;
+  doc_ordinal: number;
+  direction: "incoming" | "outgoing";
+  entity_id: string;
+  document_date: string | null;
+  page_count: number;
+  added_by: string;
+  added_at: string;
+}
+
 export interface OfficeTables {
+  office_case_files: CaseFileRow;
+  office_case_file_items: CaseFileItemRow;
   office_agencies: AgencyRow;
   office_units: UnitRow;
   office_users: UserRow;

@@ -19,6 +19,10 @@ export interface SearchFilter {
   from?: string;
   to?: string;
   limit?: number;
+  /** Incoming only: documents assigned to this user. */
+  assignedUserId?: string;
+  /** Incoming only: documents with a take-back or update request waiting for an answer. */
+  pendingRequest?: boolean;
 }
 
 export function escapeLike(text: string): string {
@@ -37,7 +41,11 @@ function tokens(q: string | undefined): string[] {
 /** edXML dates are yyyy/MM/dd; filters arrive as YYYY-MM-DD. */
 const slashDate = (d: string) => d.replaceAll("-", "/");
 
-export async function searchIncoming(tx: Tx, agencyId: string, f: SearchFilter): Promise<IncomingRow[]> {
+/**
+ * The incoming list query (exported so tests can read its plan). Ordered newest first on
+ * (received_at, id), the column order of the list indexes, so the first page needs no sort.
+ */
+export function incomingListQuery(tx: Tx, agencyId: string, f: SearchFilter) {
   let q = tx
     .selectFrom("office_incoming")
     .selectAll()
@@ -51,14 +59,19 @@ export async function searchIncoming(tx: Tx, agencyId: string, f: SearchFilter):
   if (f.urgency) q = q.where("urgency", "=", f.urgency);
   if (f.from) q = q.where("promulgation_date", ">=", slashDate(f.from));
   if (f.to) q = q.where("promulgation_date", "<=", slashDate(f.to));
+  if (f.assignedUserId) q = q.where("assigned_user_id", "=", f.assignedUserId);
+  if (f.pendingRequest) q = q.where("pending_request", "is not", null);
   return q
     .orderBy("received_at", "desc")
-    .orderBy("id")
-    .limit(Math.min(f.limit ?? 200, 1000))
-    .execute();
+    .orderBy("id", "desc")
+    .limit(Math.min(f.limit ?? 200, 1000));
 }
 
-export async function searchOutgoing(tx: Tx, agencyId: string, f: SearchFilter): Promise<OutgoingRow[]> {
+export async function searchIncoming(tx: Tx, agencyId: string, f: SearchFilter): Promise<IncomingRow[]> {
+  return incomingListQuery(tx, agencyId, f).execute();
+}
+
+export function outgoingListQuery(tx: Tx, agencyId: string, f: SearchFilter) {
   let q = tx.selectFrom("office_outgoing").selectAll().where("agency_id", "=", agencyId);
   for (const t of tokens(f.q))
     q = q.where(sql<boolean>`search_text like ${`%${escapeLike(t)}%`} escape '\\'`);
@@ -69,9 +82,12 @@ export async function searchOutgoing(tx: Tx, agencyId: string, f: SearchFilter):
   if (f.to) q = q.where("promulgation_date", "<=", slashDate(f.to));
   return q
     .orderBy("updated_at", "desc")
-    .orderBy("id")
-    .limit(Math.min(f.limit ?? 200, 1000))
-    .execute();
+    .orderBy("id", "desc")
+    .limit(Math.min(f.limit ?? 200, 1000));
+}
+
+export async function searchOutgoing(tx: Tx, agencyId: string, f: SearchFilter): Promise<OutgoingRow[]> {
+  return outgoingListQuery(tx, agencyId, f).execute();
 }
 
 export async function incomingRegister(tx: Tx, agencyId: string, year: number): Promise<IncomingRow[]> {

@@ -219,6 +219,30 @@ export async function listPeople(deps: OfficeDeps, actor: Actor) {
   };
 }
 
+/**
+ * The history of one document (its audit rows, oldest first, with the actor's name), for
+ * anyone who may read the document — not only administrators.
+ */
+export async function documentHistory(
+  deps: OfficeDeps,
+  actor: Actor,
+  input: { direction: "incoming" | "outgoing"; id: string },
+) {
+  const tx = q(deps);
+  if (input.direction === "outgoing") {
+    authorise(actor.roles, "outgoing.read");
+    await loadOutgoing(tx, actor.agencyId, input.id);
+  } else {
+    authorise(actor.roles, "incoming.read");
+    await loadIncoming(tx, actor.agencyId, input.id);
+  }
+  const names = new Map((await listUsers(tx, actor.agencyId)).map((u) => [u.id, u.full_name]));
+  return (await listAudit(tx, actor.agencyId, { entityId: input.id, limit: 5000 })).map((r) => ({
+    ...r,
+    userName: r.userId ? (names.get(r.userId) ?? null) : null,
+  }));
+}
+
 export async function auditTrail(
   deps: OfficeDeps,
   actor: Actor,
