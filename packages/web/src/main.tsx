@@ -13,6 +13,7 @@ import { Shell } from "./layout/Shell.tsx";
 import { officeRoutes } from "./office/routes.tsx";
 import { HomePage } from "./pages/HomePage.tsx";
 import { LoginPage } from "./pages/LoginPage.tsx";
+import { publicRoutes } from "./public/routes.tsx";
 
 // Government red as the primary accent, high-contrast text for office screens.
 const theme = createTheme({
@@ -34,6 +35,7 @@ createRoot(document.getElementById("root")!).render(
               <Routes>
                 <Route path="/" element={<HomePage />} />
                 <Route path="/login" element={<LoginPage />} />
+                {publicRoutes}
                 {adminRoutes}
                 {officeRoutes}
               </Routes>

@@ -4,6 +4,7 @@
  */
 import { ADMIN_EN, ADMIN_VI } from "../admin/messages.ts";
 import { OFFICE_EN, OFFICE_VI } from "../office/messages.ts";
+import { PUBLIC_EN, PUBLIC_VI } from "../public/messages.ts";
 
 export const vi = {
   "app.name": "Trục liên thông văn bản",
@@ -12,6 +13,9 @@ export const vi = {
   "nav.verify": "Kiểm tra văn bản",
   "nav.stats": "Thống kê",
   "nav.login": "Đăng nhập",
+  "nav.main": "Điều hướng chính",
+  "nav.menu": "Mở menu điều hướng",
+  "nav.skip": "Bỏ qua, đến nội dung chính",
   "lang.switch": "English",
   "login.title": "Đăng nhập hệ thống quản lý văn bản",
   "login.agency": "Mã cơ quan",
@@ -29,6 +33,7 @@ export const vi = {
   "error.network": "Không kết nối được máy chủ",
   ...ADMIN_VI,
   ...OFFICE_VI,
+  ...PUBLIC_VI,
 } as const;
 
 export type MessageKey = keyof typeof vi;
@@ -40,6 +45,9 @@ export const en: Record<MessageKey, string> = {
   "nav.verify": "Verify a document",
   "nav.stats": "Statistics",
   "nav.login": "Sign in",
+  "nav.main": "Main navigation",
+  "nav.menu": "Open the navigation menu",
+  "nav.skip": "Skip to main content",
   "lang.switch": "Tiếng Việt",
   "login.title": "Sign in to document management",
   "login.agency": "Agency code",
@@ -57,4 +65,5 @@ export const en: Record<MessageKey, string> = {
   "error.network": "Cannot reach the server",
   ...ADMIN_EN,
   ...OFFICE_EN,
+  ...PUBLIC_EN,
 };

@@ -1,22 +1,42 @@
-import { Anchor, AppShell, Button, Group, Text, Title } from "@mantine/core";
+import "./shell.css";
+import { Anchor, AppShell, Burger, Button, Group, Menu, Text, Title } from "@mantine/core";
+import { useDisclosure } from "@mantine/hooks";
 import type { ReactNode } from "react";
 import { Link, NavLink } from "react-router";
 import { useI18n } from "../i18n/index.tsx";
+import type { MessageKey } from "../i18n/messages.ts";
 
-/** Page frame: header with the product name, main navigation and the language switch. */
+/** Main navigation; `wide` entries are shown inline from `md` up, all of them in the phone menu. */
+const LINKS: { to: string; key: MessageKey; end?: boolean }[] = [
+  { to: "/", key: "nav.home", end: true },
+  { to: "/kiem-tra", key: "nav.verify" },
+  { to: "/thong-ke", key: "nav.stats" },
+  { to: "/login", key: "nav.login" },
+  { to: "/admin", key: "nav.admin" },
+];
+
+/**
+ * Page frame: a skip link, the header with the product name, the main navigation and the
+ * language switch. Below `md` the navigation folds into a menu behind a burger button, so
+ * the language switch always stays on screen (down to a 320 px phone).
+ */
 export function Shell({ children }: { children: ReactNode }) {
   const { t, lang, setLang } = useI18n();
+  const [menuOpen, menu] = useDisclosure(false);
   return (
     <AppShell header={{ height: 64 }} padding="md">
+      <a className="skip-link" href="#main-content">
+        {t("nav.skip")}
+      </a>
       <AppShell.Header>
-        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
-          <Group gap="xs" wrap="nowrap">
-            {/* The product name is the way home on a phone, where the "Trang chủ" button is hidden. */}
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap" gap="xs">
+          <Group gap="xs" wrap="nowrap" style={{ minWidth: 0 }}>
+            {/* The product name is the way home on a phone. */}
             <Title order={1} size="h4">
               <Anchor
                 component={Link}
                 to="/"
-                c="red.8"
+                c="red.9"
                 underline="never"
                 fw={700}
                 fz="inherit"
@@ -25,30 +45,59 @@ export function Shell({ children }: { children: ReactNode }) {
                 truc
               </Anchor>
             </Title>
-            <Text size="sm" c="dimmed" visibleFrom="sm">
+            <Text size="sm" c="dimmed" visibleFrom="lg" truncate>
               {t("app.name")}
             </Text>
           </Group>
-          <Group gap="xs" component="nav" aria-label={t("nav.home")} wrap="nowrap">
-            <Button component={NavLink} to="/" variant="subtle" size="compact-sm" visibleFrom="sm">
-              {t("nav.home")}
-            </Button>
-            <Button component={NavLink} to="/thong-ke" variant="subtle" size="compact-sm">
-              {t("nav.stats")}
-            </Button>
-            <Button component={NavLink} to="/login" variant="subtle" size="compact-sm">
-              {t("nav.login")}
-            </Button>
-            <Button component={NavLink} to="/admin" variant="subtle" size="compact-sm" visibleFrom="sm">
-              {t("nav.admin")}
-            </Button>
-            <Button variant="default" size="compact-sm" onClick={() => setLang(lang === "vi" ? "en" : "vi")}>
+          <Group gap="xs" wrap="nowrap" style={{ flexShrink: 0 }}>
+            <Group gap={4} component="nav" aria-label={t("nav.main")} wrap="nowrap" visibleFrom="md">
+              {LINKS.map((l) => (
+                <Button
+                  key={l.to}
+                  component={NavLink}
+                  to={l.to}
+                  end={l.end}
+                  variant="subtle"
+                  color="dark"
+                  size="compact-sm"
+                >
+                  {t(l.key)}
+                </Button>
+              ))}
+            </Group>
+            <Menu opened={menuOpen} onChange={menu.set} position="bottom-end" width={220} withinPortal>
+              <Menu.Target>
+                <Burger
+                  opened={menuOpen}
+                  hiddenFrom="md"
+                  size="sm"
+                  aria-label={t("nav.menu")}
+                  aria-haspopup="menu"
+                  aria-expanded={menuOpen}
+                />
+              </Menu.Target>
+              <Menu.Dropdown aria-label={t("nav.main")}>
+                {LINKS.map((l) => (
+                  <Menu.Item key={l.to} component={Link} to={l.to} fz="md">
+                    {t(l.key)}
+                  </Menu.Item>
+                ))}
+              </Menu.Dropdown>
+            </Menu>
+            <Button
+              variant="default"
+              size="compact-sm"
+              lang={lang === "vi" ? "en" : "vi"}
+              onClick={() => setLang(lang === "vi" ? "en" : "vi")}
+            >
               {t("lang.switch")}
             </Button>
           </Group>
         </Group>
       </AppShell.Header>
-      <AppShell.Main>{children}</AppShell.Main>
+      <AppShell.Main id="main-content" tabIndex={-1}>
+        {children}
+      </AppShell.Main>
     </AppShell>
   );
 }

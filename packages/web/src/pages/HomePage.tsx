@@ -6,8 +6,8 @@ export function HomePage() {
   const { t } = useI18n();
   const areas = [
     { to: "/login", title: t("home.office"), text: t("home.officeText") },
-    { to: "/verify", title: t("home.verify"), text: t("home.verifyText") },
-    { to: "/stats", title: t("home.stats"), text: t("home.statsText") },
+    { to: "/kiem-tra", title: t("home.verify"), text: t("home.verifyText") },
+    { to: "/thong-ke", title: t("home.stats"), text: t("home.statsText") },
   ];
   return (
     <Container size="lg">
