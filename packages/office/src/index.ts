@@ -1,3 +1,10 @@
+export {
+  ARCHIVE_FORMAT,
+  type ArchiveCheck,
+  type ArchiveManifest,
+  MANIFEST,
+  verifyArchive,
+} from "./adapters/archive-zip.ts";
 export { edxmlCodec } from "./adapters/edxml-codec.ts";
 export * from "./adapters/keyring.ts";
 export * from "./adapters/libreoffice.ts";
@@ -6,6 +13,7 @@ export * from "./adapters/pdf-validator.ts";
 export { qrModules, stampPrintedCopy } from "./adapters/print-stamp.ts";
 export * from "./adapters/sdkvxp-gateway.ts";
 export * from "./domain/access.ts";
+export * from "./domain/case-files.ts";
 export * from "./domain/deadlines.ts";
 export * from "./domain/document-types.ts";
 export * from "./domain/incoming.ts";

@@ -31,6 +31,9 @@ export const PERMISSIONS = {
   "incoming.process": ["chuyen_vien", "lanh_dao", "van_thu"],
   "incoming.answer-sender": ["van_thu"],
   "register.read": ["van_thu", "lanh_dao", "quan_tri"],
+  "casefile.read": ["van_thu", "lanh_dao", "chuyen_vien"],
+  "casefile.manage": ["van_thu", "lanh_dao", "chuyen_vien"],
+  "archive.export": ["van_thu", "lanh_dao"],
   "admin.users": ["quan_tri"],
   "admin.audit": ["quan_tri"],
 } as const satisfies Record<string, readonly Role[]>;

@@ -15,13 +15,18 @@ import { DOCUMENT_TYPES, URGENCIES } from "../domain/document-types.ts";
 import { INCOMING_STATES } from "../domain/incoming.ts";
 import { OUTGOING_STATES } from "../domain/outgoing.ts";
 import { OfficeError } from "../errors.ts";
+import { addToCaseFile } from "../services/add-to-case-file.ts";
 import { requestTakeBack, revokeOutgoing, sendUpdate } from "../services/after-issue.ts";
 import { answerRequest } from "../services/answer-request.ts";
 import { assignIncoming } from "../services/assign-incoming.ts";
 import { assignNumber } from "../services/assign-number.ts";
+import { getCaseFile, listCaseFilesView, listExpiredRetention } from "../services/case-file-queries.ts";
+import { closeCaseFile } from "../services/close-case-file.ts";
 import { completeIncoming } from "../services/complete-incoming.ts";
 import type { Actor, OfficeDeps } from "../services/context.ts";
+import { createCaseFile } from "../services/create-case-file.ts";
 import { createDraft } from "../services/create-draft.ts";
+import { exportCaseFileArchive, exportDocumentArchive } from "../services/export-archive.ts";
 import { registerRows, toCsv } from "../services/export-register.ts";
 import { flushOutbox } from "../services/flush-outbox.ts";
 import { issueDocument } from "../services/issue-document.ts";
@@ -46,6 +51,7 @@ import {
 import { receiveAll } from "../services/receive-messages.ts";
 import { registerIncoming } from "../services/register-incoming.ts";
 import { rejectIncoming } from "../services/reject-incoming.ts";
+import { removeFromCaseFile } from "../services/remove-from-case-file.ts";
 import { reviewDraft, submitForReview } from "../services/review-draft.ts";
 import { sealDocument } from "../services/seal-document.ts";
 import {
@@ -731,6 +737,120 @@ export function buildOfficeApp(deps: OfficeDeps, options: HttpOptions = {}): Fas
     summary: "Documents needing attention now (urgent and unregistered, deadline due soon or past).",
     handler: async ({ actor }) => listReminders(deps, actor),
   });
+  // ------------------------------------------------------------------ case files and archive
+  const direction = z.enum(["incoming", "outgoing"]);
+  const sendZip = (
+    reply: FastifyReply,
+    archive: { zip: Buffer; fileName: string; manifest: { files: unknown[] } },
+  ) => sendFile(reply, { bytes: archive.zip, fileName: archive.fileName, contentType: "application/zip" });
+  route({
+    method: "POST",
+    url: "/api/case-files",
+    tag: "archive",
+    summary:
+      "Open a case file (hồ sơ) with its Phụ lục VI metadata; retentionYears null = Vĩnh viễn (permanent).",
+    body: z.object({
+      fileNotation: z.string().min(1).max(20),
+      year: z.number().int().min(2000).max(2100).optional(),
+      title: z.string().min(1).max(500),
+      retentionYears: z.number().int().min(1).max(100).nullable(),
+      rights: z.string().max(30).optional(),
+      language: z.string().max(50).optional(),
+      creator: z.string().max(30).optional(),
+      description: z.string().max(500).optional(),
+    }),
+    handler: async ({ actor, body }) => {
+      const row = await createCaseFile(deps, actor, body);
+      return getCaseFile(deps, actor, row.id);
+    },
+  });
+  route({
+    method: "GET",
+    url: "/api/case-files",
+    tag: "archive",
+    summary:
+      "Case files of the agency with their metadata (DocTotal, PageTotal, StartDate, EndDate computed).",
+    query: z.object({
+      state: z.enum(["open", "closed"]).optional(),
+      year: z.coerce.number().int().min(2000).max(2100).optional(),
+    }),
+    handler: async ({ actor, query }) => listCaseFilesView(deps, actor, query),
+  });
+  route({
+    method: "GET",
+    url: "/api/case-files/:id",
+    tag: "archive",
+    summary: "A case file: Phụ lục VI metadata and its documents in DocOrdinal order.",
+    params: id,
+    handler: async ({ actor, params }) => getCaseFile(deps, actor, params.id),
+  });
+  route({
+    method: "POST",
+    url: "/api/case-files/:id/documents",
+    tag: "archive",
+    summary: "File a document (issued outgoing, or registered incoming) in an open case file.",
+    params: id,
+    body: z.object({ direction, documentId: z.uuid() }),
+    handler: async ({ actor, params, body }) => {
+      await addToCaseFile(deps, actor, { caseFileId: params.id, ...body });
+      return getCaseFile(deps, actor, params.id);
+    },
+  });
+  route({
+    method: "DELETE",
+    url: "/api/case-files/:id/documents/:direction/:documentId",
+    tag: "archive",
+    summary: "Take a document out of an open case file (later documents move up).",
+    params: z.object({ id: z.uuid(), direction, documentId: z.uuid() }),
+    handler: async ({ actor, params }) => {
+      await removeFromCaseFile(deps, actor, {
+        caseFileId: params.id,
+        direction: params.direction,
+        documentId: params.documentId,
+      });
+      return getCaseFile(deps, actor, params.id);
+    },
+  });
+  route({
+    method: "POST",
+    url: "/api/case-files/:id/close",
+    tag: "archive",
+    summary: "Close the case file; its retention period runs from the year of its latest document.",
+    params: id,
+    handler: async ({ actor, params }) => {
+      await closeCaseFile(deps, actor, { caseFileId: params.id });
+      return getCaseFile(deps, actor, params.id);
+    },
+  });
+  route({
+    method: "GET",
+    url: "/api/case-files/:id/export",
+    tag: "archive",
+    summary:
+      "Archive package (ZIP): every document's signed files, edXML package, validation report, audit trail and Phụ lục VI metadata, with manifest.json (SHA-256 of every file).",
+    params: id,
+    handler: async ({ actor, params, reply }) =>
+      sendZip(reply, await exportCaseFileArchive(deps, actor, { caseFileId: params.id })),
+  });
+  for (const dir of ["incoming", "outgoing"] as const)
+    route({
+      method: "GET",
+      url: `/api/${dir}/:id/export`,
+      tag: "archive",
+      summary: "Archive package (ZIP) of one document, with manifest.json (SHA-256 of every file).",
+      params: id,
+      handler: async ({ actor, params, reply }) =>
+        sendZip(reply, await exportDocumentArchive(deps, actor, { direction: dir, id: params.id })),
+    });
+  route({
+    method: "GET",
+    url: "/api/retention/expired",
+    tag: "archive",
+    summary: "Closed case files whose retention period has run out (on a date, default today).",
+    query: z.object({ on: isoDate.optional() }),
+    handler: async ({ actor, query }) => listExpiredRetention(deps, actor, query),
+  });
+
   // ------------------------------------------------------------------ printed copies, public verification
   const publicBase = (request: FastifyRequest) =>
     options.publicUrl ?? options.origin ?? `${request.protocol}://${request.host}`;
