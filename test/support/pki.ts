@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { CertificateAuthority, type IssuedCertificate } from "@truc/pki";
+import { CertificateAuthority, type IssuedCertificate, type KeyAlgorithm } from "@truc/pki";
 
 export interface Identity {
   certPem: string;
@@ -23,7 +23,7 @@ export interface SuitePki {
   caPems: string[];
   ca: CertificateAuthority;
   /** Node/system certificate for mutual TLS (serverAuth + clientAuth, 127.0.0.1). */
-  node(name: string): Promise<Identity>;
+  node(name: string, algorithm?: KeyAlgorithm): Promise<Identity>;
   /** A personal certificate (văn thư): the wrong kind for a system's mTLS identity. */
   personal(name: string): Promise<Identity>;
   /** A node certificate whose validity ended yesterday. */
@@ -60,14 +60,17 @@ export async function makeSuitePki(dir: string): Promise<SuitePki> {
   const toPem = (der: Buffer) => new X509Certificate(der).toString();
   const caPems = [toPem(ca.rootCertificate), toPem(ca.issuingCertificate)];
   const subject = (cn: string) => ({ C: "VN", O: "truc test", CN: cn });
-  const node = async (name: string, extra: { notBefore?: Date; notAfter?: Date } = {}) =>
+  const node = async (
+    name: string,
+    extra: { notBefore?: Date; notAfter?: Date; algorithm?: KeyAlgorithm } = {},
+  ) =>
     identity(
       await ca.issue({
         profile: "node",
         subject: subject(name),
         ipAddresses: ["127.0.0.1"],
         dnsNames: ["localhost"],
-        algorithm: "ECDSA-P256",
+        algorithm: "ECDSA-P256" as KeyAlgorithm,
         ...extra,
       }),
     );
@@ -75,7 +78,7 @@ export async function makeSuitePki(dir: string): Promise<SuitePki> {
   return {
     caPems,
     ca,
-    node: (name) => node(name),
+    node: (name, algorithm) => node(name, algorithm ? { algorithm } : {}),
     async personal(name) {
       return identity(
         await ca.issue({
