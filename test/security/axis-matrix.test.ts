@@ -69,7 +69,12 @@ describeEachDialect("security matrix: axis node APIs × attacks", (ctx) => {
     certs.personal = await pki.personal("van-thu");
     certs.foreign = pki.foreign("rogue-registered");
     certs.foreignUnregistered = pki.foreign("rogue");
-    node = await startSuiteNode(ctx, { name: "node", identity: nodeId, caPems: pki.caPems });
+    // The node gets the CA's current CRLs (listing the revoked certificate), so it could know.
+    node = await startSuiteNode(
+      ctx,
+      { name: "node", identity: nodeId, caPems: pki.caPems },
+      { trust: { crls: await pki.crls() } },
+    );
     for (const [code, name] of [
       [A.agency, "Sở Nội vụ TP HCM"],
       [B.agency, "Sở Tư pháp Nghệ An"],

@@ -20,8 +20,6 @@ const PLAIN = "H29.13"; // signature optional
 const TO = "H41.05";
 const MAX_PACKAGE = 1536 * 1024;
 
-const TODO_PARSER =
-  "axis codec reads only the header (scanBuffer): manifest, attachment names and field sizes are not validated; parser integration in progress";
 
 function files(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -50,7 +48,14 @@ describeEachDialect("security: hostile packages at the axis node", (ctx) => {
       { name: "node", identity: await pki.node("national"), caPems: pki.caPems },
       {
         signature: { default: "verify-if-present", perSender: { [SIGNED]: "require" }, signForwarded: true },
-        limits: { maxPackageBytes: MAX_PACKAGE, maxRecipients: 5, requestTimeoutMs: 30_000 },
+        trust: { crls: await pki.crls() },
+        limits: {
+          maxPackageBytes: MAX_PACKAGE,
+          sdkvxpMaxBytes: MAX_PACKAGE,
+          inMemoryBytes: 1024 * 1024,
+          maxRecipients: 5,
+          requestTimeoutMs: 30_000,
+        },
       },
     );
     for (const code of [SIGNED, PLAIN, TO, "H41.06"])
@@ -70,22 +75,29 @@ describeEachDialect("security: hostile packages at the axis node", (ctx) => {
 
   const snapshot = async () => {
     const k = node.context.db.kysely;
-    const count = async (table: "axis_packages" | "axis_deliveries" | "axis_outbox" | "axis_evidence") =>
+    const count = async (
+      table:
+        | "axis_packages"
+        | "axis_bodies"
+        | "axis_deliveries"
+        | "axis_outbox"
+        | "axis_evidence"
+        | "axis_evidence_queue",
+    ) =>
       Number(
-        (
-          await k
-            .selectFrom(table)
-            .select((eb) => eb.fn.countAll<number>().as("n"))
-            .executeTakeFirstOrThrow()
-        ).n,
+        (await k.selectFrom(table).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n,
       );
+    let blobs = 0;
+    for await (const _ of node.context.blobs.list()) blobs++;
     return {
       packages: await count("axis_packages"),
+      bodies: await count("axis_bodies"),
       deliveries: await count("axis_deliveries"),
       outbox: await count("axis_outbox"),
-      evidence: await count("axis_evidence"),
-      files: files(join(node.config.dataDir, "blobs")).filter((f) => !f.includes(`${join("blobs", "tmp")}`)),
-      tmp: files(join(node.config.dataDir, "blobs", "tmp")),
+      evidence: (await count("axis_evidence")) + (await count("axis_evidence_queue")),
+      blobs,
+      // Every file of the data directory but the database's own: spool files must be gone too.
+      files: files(node.config.dataDir).filter((f) => !/\.sqlite(-wal|-shm|-journal)?$/.test(f)),
     };
   };
 
@@ -101,6 +113,7 @@ describeEachDialect("security: hostile packages at the axis node", (ctx) => {
     const before = await snapshot();
     const r = await send(body);
     const got = r.json?.code ?? r.json?.ErrorCode;
+    if (process.env.TRUC_DEBUG) console.log(`DEBUG ${r.status} ${got} ${JSON.stringify(r.json?.details ?? {}).slice(0, 200)}`);
     if (typeof code === "string")
       assert.equal(got, code, `${r.status} ${r.body.toString("utf8").slice(0, 300)}`);
     else assert.match(got ?? "", code, `${r.status} ${r.body.toString("utf8").slice(0, 300)}`);
@@ -115,12 +128,12 @@ describeEachDialect("security: hostile packages at the axis node", (ctx) => {
     assert.equal(r.status, 201, r.body.toString("utf8"));
     const after = await snapshot();
     assert.equal(after.packages, before.packages + 1);
-    assert.ok(after.files.length > before.files.length);
+    assert.ok(after.bodies + after.blobs > before.bodies + before.blobs, "its bytes are stored somewhere");
     const signed = await upload(signedBase);
     assert.equal(signed.status, 201, signed.body.toString("utf8"));
   });
 
-  it("XXE: DOCTYPE with an external entity → AXIS_PACKAGE_INVALID", async () => {
+  it("XXE: DOCTYPE with an external entity → EDXML_XML_DTD_FORBIDDEN", async () => {
     await refusedAndNothingStored(
       edocXml({
         from: PLAIN,
@@ -130,11 +143,11 @@ describeEachDialect("security: hostile packages at the axis node", (ctx) => {
         subject: "&xxe;",
       }),
       400,
-      "AXIS_PACKAGE_INVALID",
+      "EDXML_XML_DTD_FORBIDDEN",
     );
   });
 
-  it("XXE via a parameter entity and an external DTD → AXIS_PACKAGE_INVALID", async () => {
+  it("XXE via a parameter entity and an external DTD → EDXML_XML_DTD_FORBIDDEN", async () => {
     await refusedAndNothingStored(
       edocXml({
         from: PLAIN,
@@ -144,11 +157,11 @@ describeEachDialect("security: hostile packages at the axis node", (ctx) => {
           '<!DOCTYPE edXML SYSTEM "http://127.0.0.1:9/evil.dtd" [<!ENTITY % p SYSTEM "file:///etc/hostname"> %p;]>\n',
       }),
       400,
-      "AXIS_PACKAGE_INVALID",
+      "EDXML_XML_DTD_FORBIDDEN",
     );
   });
 
-  it("entity expansion (billion laughs) → AXIS_PACKAGE_INVALID", async () => {
+  it("entity expansion (billion laughs) → EDXML_XML_DTD_FORBIDDEN", async () => {
     const lol = ['<!ENTITY l0 "lol">'];
     for (let i = 1; i <= 9; i++) lol.push(`<!ENTITY l${i} "${`&l${i - 1};`.repeat(10)}">`);
     await refusedAndNothingStored(
@@ -160,44 +173,44 @@ describeEachDialect("security: hostile packages at the axis node", (ctx) => {
         subject: "&l9;",
       }),
       400,
-      "AXIS_PACKAGE_INVALID",
+      "EDXML_XML_DTD_FORBIDDEN",
     );
   });
 
-  it("an undeclared entity reference in a field → AXIS_PACKAGE_INVALID", async () => {
+  it("an undeclared entity reference in a field → EDXML_XML_ENTITY_FORBIDDEN", async () => {
     await refusedAndNothingStored(
       edocXml({ from: PLAIN, to: [TO], documentId: doc(), subject: "V/v &nbsp; thử" }),
       400,
-      "AXIS_PACKAGE_INVALID",
+      "EDXML_XML_ENTITY_FORBIDDEN",
     );
   });
 
-  it("signature wrapping: signed package, recipient changed afterwards → AXIS_SIGNATURE_INVALID", async () => {
+  it("signature wrapping: signed package, recipient changed afterwards → EDXML_SIGNATURE_DIGEST_MISMATCH", async () => {
     const forged = Buffer.from(
       signedBase
         .toString("utf8")
         .replace(`<edXML:OrganId>${TO}</edXML:OrganId>`, "<edXML:OrganId>H41.06</edXML:OrganId>"),
     );
     assert.notDeepEqual(forged, signedBase);
-    await refusedAndNothingStored(forged, 400, "AXIS_SIGNATURE_INVALID");
+    await refusedAndNothingStored(forged, 400, "EDXML_SIGNATURE_DIGEST_MISMATCH");
   });
 
-  it("signature wrapping: a forged header placed before the signed one → refused", async () => {
+  it("signature wrapping: a forged header placed before the signed one → EDXML_SIGNATURE_MISPLACED", async () => {
     const text = signedBase.toString("utf8");
     const header = text.slice(text.indexOf("<edXML:edXMLHeader>"), text.indexOf("</edXML:edXMLHeader>") + 20);
     const forgedHeader = header
       .replace(/<ds:Signature[\s\S]*<\/ds:Signature>|<Signature[\s\S]*<\/Signature>/, "")
       .replace(`<edXML:OrganId>${TO}</edXML:OrganId>`, "<edXML:OrganId>H41.06</edXML:OrganId>");
     const forged = Buffer.from(text.replace("<edXML:edXMLHeader>", `${forgedHeader}<edXML:edXMLHeader>`));
-    await refusedAndNothingStored(forged, 400, /^AXIS_(SIGNATURE_INVALID|PACKAGE_INVALID)$/);
+    await refusedAndNothingStored(forged, 400, "EDXML_SIGNATURE_MISPLACED");
   });
 
-  it("signature wrapping: the signature of one package on another's content → AXIS_SIGNATURE_INVALID", async () => {
+  it("signature wrapping: the signature of one package on another's content → EDXML_SIGNATURE_DIGEST_MISMATCH", async () => {
     const text = signedBase.toString("utf8");
     const sig = /<(?:ds:)?Signature[\s>][\s\S]*<\/(?:ds:)?Signature>/.exec(text)![0];
     const other = edocXml({ from: SIGNED, to: ["H41.06"], documentId: doc(SIGNED) }).toString("utf8");
     const forged = Buffer.from(other.replace("</edXML:edXMLHeader>", `${sig}</edXML:edXMLHeader>`));
-    await refusedAndNothingStored(forged, 400, "AXIS_SIGNATURE_INVALID");
+    await refusedAndNothingStored(forged, 400, "EDXML_SIGNATURE_DIGEST_MISMATCH");
   });
 
   it("a package from a sender that must sign, unsigned → AXIS_SIGNATURE_REQUIRED", async () => {
@@ -208,25 +221,25 @@ describeEachDialect("security: hostile packages at the axis node", (ctx) => {
     );
   });
 
-  it("mismatched manifest (manifest names cid:a1, attachment is cid:zz) → AXIS_PACKAGE_INVALID", {
-    todo: TODO_PARSER,
-  }, async () => {
-    await refusedAndNothingStored(
+  it("mismatched manifest (manifest names cid:a1, attachment is cid:zz) → EDXML_INVALID with EDXML_V_MANIFEST", async () => {
+    const r = await refusedAndNothingStored(
       edocXml({ from: PLAIN, to: [TO], documentId: doc(), attachmentContentId: "cid:zz" }),
       400,
-      "AXIS_PACKAGE_INVALID",
+      "EDXML_INVALID",
+    );
+    assert.ok(
+      (r.json.details.issues as { code: string }[]).some((i) => i.code === "EDXML_V_MANIFEST"),
+      JSON.stringify(r.json.details),
     );
   });
 
-  it("path traversal in an attachment name → AXIS_PACKAGE_INVALID, no file outside the store", {
-    todo: TODO_PARSER,
-  }, async () => {
-    const name = "../../../../tmp/truc-pwned.pdf";
-    await refusedAndNothingStored(
-      edocXml({ from: PLAIN, to: [TO], documentId: doc(), attachmentName: name }),
-      400,
-      "AXIS_PACKAGE_INVALID",
-    );
+  it("path traversal in an attachment name (POSIX and Windows forms) → AXIS_ATTACHMENT_NAME_INVALID", async () => {
+    for (const name of ["../../../../tmp/truc-pwned.pdf", "..\\..\\truc-pwned.pdf", "/etc/passwd"])
+      await refusedAndNothingStored(
+        edocXml({ from: PLAIN, to: [TO], documentId: doc(), attachmentName: name }),
+        400,
+        "AXIS_ATTACHMENT_NAME_INVALID",
+      );
   });
 
   it("whatever the codec decides on traversal names, no file is ever written outside the data directory", async () => {
@@ -239,14 +252,13 @@ describeEachDialect("security: hostile packages at the axis node", (ctx) => {
     assert.equal(existsSync(join(node.config.dataDir, "blobs", "..", "truc-pwned.pdf")), false);
   });
 
-  it("oversized field (a 1.1 MiB Subject: over edXML's 1 MiB field limit, under the package limit) → AXIS_PACKAGE_INVALID", {
-    todo: TODO_PARSER,
-  }, async () => {
-    await refusedAndNothingStored(
+  it("oversized field (a 1.1 MiB Subject: over maxFieldBytes, under the package limit) → EDXML_XML_LIMIT_EXCEEDED", async () => {
+    const r = await refusedAndNothingStored(
       edocXml({ from: PLAIN, to: [TO], documentId: doc(), subject: "a".repeat(1100 * 1024) }),
       400,
-      "AXIS_PACKAGE_INVALID",
+      "EDXML_XML_LIMIT_EXCEEDED",
     );
+    assert.equal(r.json.details.limit, "maxFieldBytes");
   });
 
   it("too many recipients (6 > maxRecipients 5) → AXIS_PACKAGE_INVALID", async () => {
@@ -257,17 +269,18 @@ describeEachDialect("security: hostile packages at the axis node", (ctx) => {
         documentId: doc(),
       }),
       400,
-      /^AXIS_(PACKAGE_INVALID|RECIPIENT_UNKNOWN)$/,
+      "AXIS_PACKAGE_INVALID",
     );
   });
 
-  it("deep nesting (10 000 levels) → AXIS_PACKAGE_INVALID", async () => {
+  it("deep nesting (10 000 levels) → EDXML_XML_LIMIT_EXCEEDED", async () => {
     const deep = `${"<x>".repeat(10_000)}${"</x>".repeat(10_000)}`;
-    await refusedAndNothingStored(
+    const r = await refusedAndNothingStored(
       edocXml({ from: PLAIN, to: [TO], documentId: doc(), headerExtra: deep }),
       400,
-      "AXIS_PACKAGE_INVALID",
+      "EDXML_XML_LIMIT_EXCEEDED",
     );
+    assert.equal(r.json.details.limit, "maxDepth");
   });
 
   it("oversized body (over maxPackageBytes) → 413 AXIS_PACKAGE_TOO_LARGE, on both APIs", async () => {
@@ -295,10 +308,10 @@ describeEachDialect("security: hostile packages at the axis node", (ctx) => {
     await refusedAndNothingStored(body, 413, "AXIS_PACKAGE_TOO_LARGE");
   });
 
-  it("not XML, truncated XML, empty body, invalid UTF-8", async () => {
-    await refusedAndNothingStored(Buffer.from("%PDF-1.7 not xml"), 400, "AXIS_PACKAGE_INVALID");
+  it("not XML, truncated XML, empty body, invalid UTF-8 → EDXML_XML_* / AXIS_PACKAGE_EMPTY", async () => {
+    await refusedAndNothingStored(Buffer.from("%PDF-1.7 not xml"), 400, "EDXML_XML_MALFORMED");
     const whole = edocXml({ from: PLAIN, to: [TO], documentId: doc() });
-    await refusedAndNothingStored(whole.subarray(0, whole.length - 40), 400, "AXIS_PACKAGE_INVALID");
+    await refusedAndNothingStored(whole.subarray(0, whole.length - 40), 400, /^EDXML_XML_[A-Z_]+$/);
     await refusedAndNothingStored(
       Buffer.alloc(0),
       400,
@@ -308,6 +321,6 @@ describeEachDialect("security: hostile packages at the axis node", (ctx) => {
     const at = bad.indexOf("SUBJ");
     bad[at] = 0xff;
     bad[at + 1] = 0xfe;
-    await refusedAndNothingStored(bad, 400, "AXIS_PACKAGE_INVALID");
+    await refusedAndNothingStored(bad, 400, /^EDXML_XML_[A-Z_]+$/);
   });
 });

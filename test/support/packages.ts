@@ -40,7 +40,9 @@ function payload(bytes: number, seed: number): string {
 }
 
 export function edocXml(o: EdocOptions): Buffer {
-  const [number, notation] = (o.documentId.split(",").at(-1) ?? "1/VP").split("/");
+  const [rawNumber, notation] = (o.documentId.split(",").at(-1) ?? "01/VP").split("/");
+  // QCVN 102: Arabic digits, zero-padded below 10.
+  const number = (rawNumber ?? "1").padStart(2, "0");
   const data = payload(o.attachmentBytes ?? 64, o.seed ?? 1);
   const name = o.attachmentName ?? "vb.pdf";
   const manifestCid = o.manifestContentId ?? "cid:a1";

@@ -32,6 +32,8 @@ export interface SuitePki {
   revoked(name: string): Promise<Identity>;
   /** A self-signed certificate from a CA nobody configured (openssl). */
   foreign(name: string): Identity;
+  /** Fresh CRLs of the root and the issuing CA (PEM), listing every revocation so far. */
+  crls(): Promise<string[]>;
 }
 
 export const fingerprintOf = (pem: string) =>
@@ -96,6 +98,12 @@ export async function makeSuitePki(dir: string): Promise<SuitePki> {
       const id = await node(name);
       await ca.revoke({ serial: id.serial, reason: "keyCompromise" });
       return id;
+    },
+    async crls() {
+      return [
+        (await ca.generateCrl({ issuer: "root" })).pem,
+        (await ca.generateCrl({ issuer: "issuing" })).pem,
+      ];
     },
     foreign(name) {
       const base = join(dir, `foreign-${foreignSerial++}`);
