@@ -54,6 +54,7 @@ const nodeIds = {
 const senders: { code: string; id: Identity; agent?: Agent }[] = [];
 for (let i = 0; i < AGENCIES; i++)
   senders.push({ code: `H29.${String(10 + i)}`, id: await pki.node(`qlvb-${i}`, "RSA-2048") });
+const crls = await pki.crls();
 const recipients = Array.from({ length: AGENCIES }, (_, i) => `H41.${String(10 + i)}`);
 for (const s of senders) s.agent = tlsAgent(s.id, pki.caPems);
 
@@ -88,6 +89,8 @@ async function startTopology(
       masterKey: MASTER_KEY,
       logLevel: "silent" as const,
       signature: { default: "require" as const, perSender: {}, signForwarded: true },
+      // Revocation from the CA's CRLs given locally (no OCSP responder in the benchmark).
+      trust: { crls },
       limits: { maxPackageBytes: maxBytes, maxRecipients: 1000, requestTimeoutMs: 600_000 },
       federation: {
         pollMs: 10,

@@ -20,7 +20,6 @@ const PLAIN = "H29.13"; // signature optional
 const TO = "H41.05";
 const MAX_PACKAGE = 1536 * 1024;
 
-
 function files(dir: string): string[] {
   if (!existsSync(dir)) return [];
   const out: string[] = [];
@@ -85,7 +84,12 @@ describeEachDialect("security: hostile packages at the axis node", (ctx) => {
         | "axis_evidence_queue",
     ) =>
       Number(
-        (await k.selectFrom(table).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n,
+        (
+          await k
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<number>().as("n"))
+            .executeTakeFirstOrThrow()
+        ).n,
       );
     let blobs = 0;
     for await (const _ of node.context.blobs.list()) blobs++;
@@ -113,7 +117,8 @@ describeEachDialect("security: hostile packages at the axis node", (ctx) => {
     const before = await snapshot();
     const r = await send(body);
     const got = r.json?.code ?? r.json?.ErrorCode;
-    if (process.env.TRUC_DEBUG) console.log(`DEBUG ${r.status} ${got} ${JSON.stringify(r.json?.details ?? {}).slice(0, 200)}`);
+    if (process.env.TRUC_DEBUG)
+      console.log(`DEBUG ${r.status} ${got} ${JSON.stringify(r.json?.details ?? {}).slice(0, 200)}`);
     if (typeof code === "string")
       assert.equal(got, code, `${r.status} ${r.body.toString("utf8").slice(0, 300)}`);
     else assert.match(got ?? "", code, `${r.status} ${r.body.toString("utf8").slice(0, 300)}`);
