@@ -213,6 +213,15 @@ describe("public verification and accessibility in headless Chromium (real signa
     return page;
   }
 
+  /** Polls until the focused element's text is `text` (the answer takes the focus after it renders). */
+  async function focusLandsOn(page: Page, text: string) {
+    for (let i = 0; i < 100; i++) {
+      if ((await page.evaluate("document.activeElement?.textContent")) === text) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.fail(`focus never reached "${text}"`);
+  }
+
   async function upload(page: Page, name: string, buffer: Buffer) {
     await page.setInputFiles('input[type="file"][name="file"]', {
       name,
@@ -250,7 +259,7 @@ describe("public verification and accessibility in headless Chromium (real signa
     assert.match(first, /\d{2}:\d{2} ngày \d{2}\/\d{2}\/\d{4}/, "signing time shown");
     assert.match((await page.getByTestId("registry").textContent()) ?? "", /Chưa bị thu hồi hay thay thế/);
     // The answer takes the focus, so keyboard and screen-reader users land on it.
-    assert.equal(await page.evaluate("document.activeElement?.textContent"), "Văn bản xác thực");
+    await focusLandsOn(page, "Văn bản xác thực");
     await assertContrast(page, "public report (valid)");
     await screenshot(page, "public-valid-desktop");
 
@@ -361,6 +370,7 @@ describe("public verification and accessibility in headless Chromium (real signa
     await chooser.setFiles({ name: "quyet-dinh.pdf", mimeType: "application/pdf", buffer: signed });
     await page.getByTestId("report").waitFor();
     assert.equal(await page.getByTestId("report").getAttribute("data-verdict"), "valid");
+    await focusLandsOn(page, "Văn bản xác thực");
 
     await page.getByLabel("Mã kiểm tra trên bản in").focus();
     await page.keyboard.type(printed.code.toLowerCase().replace(/(.{4})(?=.)/g, "$1 "));
@@ -425,6 +435,11 @@ describe("public verification and accessibility in headless Chromium (real signa
     await page.getByRole("button", { name: "Mở menu điều hướng" }).click();
     const item = page.getByRole("menuitem", { name: "Kiểm tra văn bản" });
     await item.waitFor();
+    // Wait for the menu's fade-in before the screenshot.
+    await page.waitForFunction(
+      (el) => el?.ownerDocument.defaultView?.getComputedStyle(el).opacity === "1",
+      await page.getByRole("menu").elementHandle(),
+    );
     await screenshot(page, "shell-menu-phone");
     await item.click();
     await page.waitForURL(/\/kiem-tra$/);
