@@ -257,6 +257,12 @@ describe("public verification and accessibility in headless Chromium (real signa
     );
     assert.match(second, /Chữ ký của cơ quan, tổ chức[\s\S]*SỞ NỘI VỤ THÀNH PHỐ HỒ CHÍ MINH[\s\S]*Hợp lệ/);
     assert.match(first, /\d{2}:\d{2} ngày \d{2}\/\d{2}\/\d{4}/, "signing time shown");
+    // The certificate issuer as a name, not a distinguished name.
+    assert.ok(
+      first.includes("Cấp bởiTest CA phục vụ các cơ quan Nhà nước (Ban Cơ yếu Chính phủ (thử nghiệm))"),
+      first,
+    );
+    assert.ok(!first.includes("CN="), "no raw DN");
     assert.match((await page.getByTestId("registry").textContent()) ?? "", /Chưa bị thu hồi hay thay thế/);
     // The answer takes the focus, so keyboard and screen-reader users land on it.
     await focusLandsOn(page, "Văn bản xác thực");
@@ -453,7 +459,22 @@ describe("public verification and accessibility in headless Chromium (real signa
     assert.ok(await page.getByRole("button", { name: "Choose a PDF file" }).isVisible());
     assert.ok(await page.getByLabel("Check code on the printed copy").isVisible());
     assert.equal(await page.getAttribute("html", "lang"), "en");
-    await upload(page, "decision.pdf", signed);
+    // Dropped on the drop zone this time, as a file dragged from the desktop.
+    const files = await page.evaluateHandle(`(() => {
+      const bytes = Uint8Array.from(atob("${signed.toString("base64")}"), (c) => c.charCodeAt(0));
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([bytes], "decision.pdf", { type: "application/pdf" }));
+      return transfer;
+    })()`);
+    const zone = page.getByTestId("drop-zone");
+    await zone.dispatchEvent("dragover", { dataTransfer: files });
+    assert.equal(await zone.getAttribute("data-over"), "true");
+    await zone.dispatchEvent("drop", { dataTransfer: files });
+    await page.getByTestId("report").waitFor();
+    assert.match(
+      (await page.getByTestId("chosen-file").textContent()) ?? "",
+      /File: decision\.pdf \(\d+ KB\)/,
+    );
     await page.getByRole("heading", { name: "Authentic document" }).waitFor();
     assert.match(
       (await page.getByTestId("report").textContent()) ?? "",

@@ -164,6 +164,16 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
+/** "C=VN, O=Ban Cơ yếu Chính phủ, CN=CA …" → "CA … (Ban Cơ yếu Chính phủ)": names, not a DN. */
+export function issuerName(dn: string): string {
+  const parts = dn.split(/, (?=[A-Za-z0-9.]+=)/);
+  const value = (key: string) => parts.find((p) => p.startsWith(`${key}=`))?.slice(key.length + 1);
+  const cn = value("CN");
+  const o = value("O");
+  if (!cn) return o ?? dn;
+  return o && o !== cn ? `${cn} (${o})` : cn;
+}
+
 function problemText(t: (k: MessageKey) => string, code: string | null): string | null {
   if (!code) return null;
   const key = `public.problem.${code}` as MessageKey;
@@ -222,7 +232,7 @@ function SignatureCard({ s, index }: { s: PublicSignature; index: number }) {
             </Text>
           )}
         </Row>
-        {s.certificate.issuer && <Row label={t("public.sig.issuer")}>{s.certificate.issuer}</Row>}
+        {s.certificate.issuer && <Row label={t("public.sig.issuer")}>{issuerName(s.certificate.issuer)}</Row>}
         {s.certificate.notAfter && (
           <Row label={t("public.sig.notAfter")}>{formatDateTime(s.certificate.notAfter, lang)}</Row>
         )}

@@ -92,7 +92,6 @@ function CodeForm() {
         <TextInput
           name="code"
           label={t("public.code.label")}
-          placeholder="ABCD-EFGH-JKMN"
           autoComplete="off"
           autoCapitalize="characters"
           spellCheck={false}
