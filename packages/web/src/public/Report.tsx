@@ -205,7 +205,10 @@ function SignatureCard({ s, index }: { s: PublicSignature; index: number }) {
         {s.signer}
       </Title>
       <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm" verticalSpacing="xs">
-        <Row label={t("public.sig.organisationName")}>{s.organisation ?? "—"}</Row>
+        <Row label={t("public.sig.organisationName")}>
+          {/* An organisation's certificate may name the body only in CN. */}
+          {s.organisation ?? (s.kind === "organisation" ? s.signer : "—")}
+        </Row>
         <Row label={t("public.sig.signedAt")}>
           {formatDateTime(s.signedAt, lang)}
           {s.signedAt && (
