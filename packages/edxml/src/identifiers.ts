@@ -45,7 +45,7 @@ export function isAgencyId(id: string): boolean {
  */
 export function toQd20(id: string): string | null {
   const p = parseAgencyId(id);
-  if (!p || p.form !== "qcvn102" || !/^[A-Y][0-9]{2}$/.test(p.level1)) return null;
+  if (p?.form !== "qcvn102" || !/^[A-Y][0-9]{2}$/.test(p.level1)) return null;
   const [l1, l2, l3, l4] = p.groups as [string, string, string, string];
   const out = [l1];
   const lower = [
@@ -68,7 +68,7 @@ export function toQd20(id: string): string | null {
  */
 export function toQcvn102(id: string): string | null {
   const p = parseAgencyId(id);
-  if (!p || p.form !== "qd20" || p.groups.length > 4) return null;
+  if (p?.form !== "qd20" || p.groups.length > 4) return null;
   const [l1, l2 = "00", l3 = "00", l4 = "000"] = p.groups;
   if (!/^\d{2}$/.test(l2) || !/^\d{2}$/.test(l3) || !/^\d{3}$/.test(l4)) return null;
   if (l2 === "00" || (p.groups.length > 2 && l3 === "00") || (p.groups.length > 3 && l4 === "000"))
