@@ -84,14 +84,19 @@ describeEachDialect("resilience: kill -9 a node again and again under load", (ct
     traffic.startReceiving();
     traffic.startSending();
     const perCycle: number[] = [];
-    for (let k = 0; k < KILLS; k++) {
-      const before = traffic.sentCount;
-      // Let traffic flow for a while (random, so kills land in different phases).
-      const until = Date.now() + 800 + Math.random() * 1500;
-      while (Date.now() < until || traffic.sentCount === before) await sleep(50);
-      await node.kill9();
-      perCycle.push(traffic.sentCount - before);
-      node = await startChildNode(runFile, run);
+    try {
+      for (let k = 0; k < KILLS; k++) {
+        const before = traffic.sentCount;
+        // Let traffic flow for a while (random, so kills land in different phases).
+        const until = Date.now() + 800 + Math.random() * 1500;
+        while (Date.now() < until || traffic.sentCount === before) await sleep(50);
+        await node.kill9();
+        perCycle.push(traffic.sentCount - before);
+        node = await startChildNode(runFile, run);
+      }
+    } catch (error) {
+      await traffic.abort();
+      throw error;
     }
     const drained = await traffic.finish(LONG ? 300_000 : 120_000);
     const code = await node.stop();

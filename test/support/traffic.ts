@@ -242,6 +242,13 @@ export class Traffic {
     return ok;
   }
 
+  /** Stops every loop without waiting for the traffic to drain (test failure paths). */
+  async abort(): Promise<void> {
+    this.sending = false;
+    this.receiving = false;
+    await Promise.all(this.loops);
+  }
+
   /** Lost, duplicated and late figures for assertions and the report. */
   summary() {
     const lost: string[] = [];
