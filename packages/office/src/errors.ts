@@ -114,6 +114,10 @@ export const OFFICE_ERRORS = {
     vi: "Văn bản chưa được ký số.",
     en: "The document is not digitally signed.",
   },
+  OFFICE_OCR_UNAVAILABLE: {
+    vi: "Máy chủ chưa bật nhận dạng chữ (OCR).",
+    en: "Text recognition (OCR) is not enabled on this server.",
+  },
 } as const;
 
 export const OfficeError = defineErrors("OfficeError", OFFICE_ERRORS);

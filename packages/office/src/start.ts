@@ -3,6 +3,7 @@
  * the HTTP API, and runs the receive/send loop every `pollMs`. Used by the CLI demo.
  */
 import { join } from "node:path";
+import { createOcrService, type OcrService } from "@truc/ocr";
 import { type Database, type DatabaseConfig, migrate, openBlobStore, openDatabase } from "@truc/store";
 import { libreofficeConverter } from "./adapters/libreoffice.ts";
 import { buildOfficeApp, type HttpOptions } from "./http/app.ts";
@@ -32,6 +33,8 @@ export interface OfficeConfig {
   signer: DocumentSigner;
   validator: SignatureValidator;
   converter?: DocumentConverter;
+  /** OCR of paper scans; default a @truc/ocr service (one document at a time); null disables scans. */
+  ocr?: OcrService | null;
   clock?: Clock;
   /** Receive/send loop period; 0 disables the loop (default 5000 ms). */
   pollMs?: number;
@@ -60,6 +63,9 @@ export async function startOffice(config: OfficeConfig): Promise<RunningOffice> 
       validator: config.validator,
       converter: config.converter ?? libreofficeConverter(),
     };
+    // Worker threads start on the first scan only, so an office that never scans pays nothing.
+    const ocr = config.ocr === undefined ? createOcrService({ maxConcurrent: 1 }) : config.ocr;
+    if (ocr) deps.ocr = ocr;
     const app = buildOfficeApp(deps, config.http);
     const url = await app.listen({ host: config.host ?? "127.0.0.1", port: config.port ?? 0 });
     let running: Promise<void> | null = null;
@@ -88,6 +94,7 @@ export async function startOffice(config: OfficeConfig): Promise<RunningOffice> 
         if (timer) clearInterval(timer);
         await running?.catch(() => undefined);
         await app.close();
+        await ocr?.close();
         await db.close();
       },
     };

@@ -7,8 +7,10 @@
  * of a signed-in user must send the session's CSRF token in `X-CSRF-Token` (returned by login
  * and GET /api/session), and a present `Origin` header must equal the configured origin.
  */
+
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { z } from "zod";
+import { registerXlsx } from "../adapters/register-xlsx.ts";
 import { sameSecret } from "../auth/tokens.ts";
 import { COMPETENCE_PREFIXES, ROLES } from "../domain/access.ts";
 import { DOCUMENT_TYPES, URGENCIES } from "../domain/document-types.ts";
@@ -27,7 +29,7 @@ import type { Actor, OfficeDeps } from "../services/context.ts";
 import { createCaseFile } from "../services/create-case-file.ts";
 import { createDraft } from "../services/create-draft.ts";
 import { exportCaseFileArchive, exportDocumentArchive } from "../services/export-archive.ts";
-import { registerRows, toCsv } from "../services/export-register.ts";
+import { REGISTER_TITLES, REGISTER_WIDTHS, registerRows, toCsv } from "../services/export-register.ts";
 import { flushOutbox } from "../services/flush-outbox.ts";
 import { issueDocument } from "../services/issue-document.ts";
 import { addDelegation, createUnit, createUser } from "../services/manage-people.ts";
@@ -50,9 +52,11 @@ import {
 } from "../services/queries.ts";
 import { receiveAll } from "../services/receive-messages.ts";
 import { registerIncoming } from "../services/register-incoming.ts";
+import { registerScan } from "../services/register-scan.ts";
 import { rejectIncoming } from "../services/reject-incoming.ts";
 import { removeFromCaseFile } from "../services/remove-from-case-file.ts";
 import { reviewDraft, submitForReview } from "../services/review-draft.ts";
+import { getScan, getScanFile, MAX_SCAN_BYTES, uploadScan } from "../services/scan-jobs.ts";
 import { sealDocument } from "../services/seal-document.ts";
 import {
   describeSession,
@@ -169,6 +173,11 @@ export function buildOfficeApp(deps: OfficeDeps, options: HttpOptions = {}): Fas
       "application/octet-stream",
     ],
     { parseAs: "buffer", bodyLimit: MAX_UPLOAD_BYTES },
+    (_req, body, done) => done(null, body),
+  );
+  app.addContentTypeParser(
+    ["image/png", "image/jpeg", "image/tiff"],
+    { parseAs: "buffer", bodyLimit: MAX_SCAN_BYTES },
     (_req, body, done) => done(null, body),
   );
   app.setErrorHandler((error, _request, reply) => {
@@ -707,19 +716,35 @@ export function buildOfficeApp(deps: OfficeDeps, options: HttpOptions = {}): Fas
     method: "GET",
     url: "/api/registers/:kind",
     tag: "registers",
-    summary: "Incoming or outgoing register of a year in the NĐ 30 columns, as JSON or CSV.",
-    params: z.object({ kind: z.enum(["incoming", "outgoing"]) }),
+    summary:
+      "Incoming, outgoing or follow-up (theo dõi giải quyết) register of a year in the NĐ 30 columns, as JSON, CSV or XLSX (A4 landscape, printable).",
+    params: z.object({ kind: z.enum(["incoming", "outgoing", "follow-up"]) }),
     query: z.object({
       year: z.coerce.number().int().min(2000).max(2100),
-      format: z.enum(["json", "csv"]).optional(),
+      format: z.enum(["json", "csv", "xlsx"]).optional(),
     }),
-    handler: async ({ actor, params, query, reply }) => {
+    handler: async ({ actor, session, params, query, reply }) => {
       const register = await registerRows(deps, actor, { kind: params.kind, year: query.year });
-      if (query.format !== "csv") return register;
+      if (query.format !== "csv" && query.format !== "xlsx") return register;
+      const name = `so-${{ incoming: "van-ban-den", outgoing: "van-ban-di", "follow-up": "theo-doi-giai-quyet" }[params.kind]}-${query.year}`;
+      if (query.format === "csv")
+        return sendFile(reply, {
+          bytes: Buffer.from(toCsv(register.columns, register.rows)),
+          fileName: `${name}.csv`,
+          contentType: "text/csv; charset=utf-8",
+        });
+      const agency = (await describeSession(deps, session)).agency;
       return sendFile(reply, {
-        bytes: Buffer.from(toCsv(register.columns, register.rows)),
-        fileName: `so-van-ban-${params.kind === "incoming" ? "den" : "di"}-${query.year}.csv`,
-        contentType: "text/csv; charset=utf-8",
+        bytes: await registerXlsx({
+          agencyName: agency.name,
+          title: REGISTER_TITLES[params.kind],
+          year: query.year,
+          columns: register.columns,
+          widths: REGISTER_WIDTHS[params.kind],
+          rows: register.rows,
+        }),
+        fileName: `${name}.xlsx`,
+        contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
       });
     },
   });
@@ -737,6 +762,60 @@ export function buildOfficeApp(deps: OfficeDeps, options: HttpOptions = {}): Fas
     summary: "Documents needing attention now (urgent and unregistered, deadline due soon or past).",
     handler: async ({ actor }) => listReminders(deps, actor),
   });
+  // ------------------------------------------------------------------ paper scans (OCR)
+  route({
+    method: "POST",
+    url: "/api/scans",
+    tag: "scans",
+    summary:
+      "Upload a scan of a paper document (raw PDF, PNG, JPEG or TIFF body); OCR (Vietnamese) starts in the background — poll GET /api/scans/{id}.",
+    query: z.object({ fileName: z.string().min(1).max(200) }),
+    rawBody: ["application/pdf", "image/png", "image/jpeg", "image/tiff"],
+    handler: async ({ actor, query, raw }) =>
+      uploadScan(deps, actor, { bytes: raw, fileName: query.fileName }),
+  });
+  route({
+    method: "GET",
+    url: "/api/scans/:id",
+    tag: "scans",
+    summary: "The scan's OCR state and progress (stage, page, pages, fraction 0–1); the text once done.",
+    params: id,
+    handler: async ({ actor, params }) => getScan(deps, actor, params.id),
+  });
+  route({
+    method: "GET",
+    url: "/api/scans/:id/file",
+    tag: "scans",
+    summary:
+      "The searchable PDF (scan pages with an invisible text layer), or ?original=true for the upload.",
+    params: id,
+    query: z.object({ original: flag.optional() }),
+    handler: async ({ actor, params, query, reply }) =>
+      sendFile(reply, await getScanFile(deps, actor, params.id, query.original ? "original" : "searchable")),
+  });
+  route({
+    method: "POST",
+    url: "/api/scans/:id/register",
+    tag: "scans",
+    summary:
+      "Register the scanned paper document as incoming (số đến from the yearly sequence shared with electronic documents); optionally file it in a case file.",
+    params: id,
+    body: z.object({
+      typeName: z.string().min(1).max(100),
+      codeNumber: z.string().min(1).max(11),
+      codeNotation: z.string().min(1).max(30),
+      fromName: z.string().min(1).max(200),
+      fromOrganId: z.string().max(13).optional(),
+      promulgationDate: isoDate,
+      subject: z.string().min(1).max(500),
+      signerName: z.string().max(50).optional(),
+      urgency: z.enum(URGENCIES).optional(),
+      dueDate: isoDate.optional(),
+      caseFileId: z.uuid().optional(),
+    }),
+    handler: async ({ actor, params, body }) => registerScan(deps, actor, { scanId: params.id, ...body }),
+  });
+
   // ------------------------------------------------------------------ case files and archive
   const direction = z.enum(["incoming", "outgoing"]);
   const sendZip = (

@@ -32,6 +32,7 @@ export const HTTP_STATUS: Record<OfficeErrorCode, number> = {
   OFFICE_SIGNATURE_PLACEMENT: 422,
   OFFICE_RATE_LIMITED: 429,
   OFFICE_NOT_SIGNED: 409,
+  OFFICE_OCR_UNAVAILABLE: 503,
 };
 
 export interface ErrorBody {

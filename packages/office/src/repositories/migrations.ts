@@ -393,4 +393,35 @@ export const OFFICE_MIGRATIONS: readonly Migration[] = [
         .execute();
     },
   },
+  {
+    // Scans of paper documents and their OCR (the searchable PDF and the text are kept).
+    id: "office-0006-scans",
+    async up(db, dialect) {
+      const t = columnTypes(dialect);
+      await db.schema
+        .createTable("office_scans")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("agency_id", "text", (c) => c.notNull())
+        .addColumn("state", "text", (c) => c.notNull())
+        .addColumn("file_name", "text", (c) => c.notNull())
+        .addColumn("content_type", "text", (c) => c.notNull())
+        .addColumn("scan_ref", "text", (c) => c.notNull())
+        .addColumn("job_id", "text")
+        .addColumn("searchable_ref", "text")
+        .addColumn("text", "text")
+        .addColumn("pages", t.integer)
+        .addColumn("confidence", t.integer)
+        .addColumn("error_code", "text")
+        .addColumn("incoming_id", "text")
+        .addColumn("created_by", "text", (c) => c.notNull())
+        .addColumn("created_at", t.isoTime, (c) => c.notNull())
+        .addColumn("updated_at", t.isoTime, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex("office_scans_agency")
+        .on("office_scans")
+        .columns(["agency_id", "created_at"])
+        .execute();
+    },
+  },
 ];

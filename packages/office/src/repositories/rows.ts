@@ -291,7 +291,30 @@ export interface CaseFileItemRow {
   added_at: string;
 }
 
+/** A scanned paper document and its OCR job; once registered it points at the incoming row. */
+export interface ScanRow {
+  id: string;
+  agency_id: string;
+  /** queued | running | done | failed | registered */
+  state: string;
+  file_name: string;
+  content_type: string;
+  scan_ref: string;
+  /** The in-memory OCR job (lost on restart: the scan is then resubmitted). */
+  job_id: string | null;
+  searchable_ref: string | null;
+  text: string | null;
+  pages: number | null;
+  confidence: number | null;
+  error_code: string | null;
+  incoming_id: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface OfficeTables {
+  office_scans: ScanRow;
   office_case_files: CaseFileRow;
   office_case_file_items: CaseFileItemRow;
   office_agencies: AgencyRow;

@@ -3,6 +3,7 @@
  * user. `runCommand` is the Outline-style command: the change and its audit row commit in one
  * transaction, or neither does.
  */
+import type { OcrService } from "@truc/ocr";
 import type { BlobStore, Database } from "@truc/store";
 import { type Action, authorise, type Role } from "../domain/access.ts";
 import type {
@@ -25,6 +26,8 @@ export interface OfficeDeps {
   signer: DocumentSigner;
   validator: SignatureValidator;
   converter: DocumentConverter;
+  /** Background OCR of paper scans (@truc/ocr); absent: scans are refused with OFFICE_OCR_UNAVAILABLE. */
+  ocr?: OcrService;
 }
 
 /** The signed-in user a service acts for. Tenant isolation starts here: `agencyId` scopes every query. */

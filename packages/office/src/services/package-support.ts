@@ -86,6 +86,11 @@ export async function queuePackage(
  * Queues the status package of a recipient-side transition, addressed to the document's
  * issuer. The dedupe key is per incoming document and emission, so it is queued at most once.
  */
+/** Incoming documents registered from a paper scan carry this prefix instead of an axis message id. */
+export const PAPER_PREFIX = "paper:";
+export const isPaperDocument = (row: { axis_message_id: string }) =>
+  row.axis_message_id.startsWith(PAPER_PREFIX);
+
 export async function emitIncomingStatus(
   deps: OfficeDeps,
   tx: Tx,
@@ -98,6 +103,8 @@ export async function emitIncomingStatus(
   },
 ): Promise<boolean> {
   const { incoming, emission } = input;
+  // A registered paper document has no electronic sender to notify.
+  if (isPaperDocument(incoming)) return false;
   const bytes = await deps.codec.buildStatus({
     from: organizationOf(input.agency),
     responseFor: {
