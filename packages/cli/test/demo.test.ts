@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { startDemo } from "../src/demo/run-demo.ts";
+import { runCli } from "../src/support/in-process.ts";
 
 // The README's run command, end to end: PKI, four federated axis nodes, three office
 // deployments, users, and documents carried through the real APIs. Then a second start on
@@ -62,6 +63,25 @@ describe("truc demo", () => {
         doc.validation.signatures[0]?.signatures.map((s) => s.kind),
         ["personal", "organisation"],
       );
+
+      // The conformance suite, run exactly as the demo prints it, passes every scenario, and
+      // its report is signed by the runner's certificate.
+      const command = first.find((l) => l.includes("conformance.env"))!;
+      const args = command.slice(command.indexOf("conformance --")).split(" ");
+      const env = Object.fromEntries(
+        readFileSync(join(dataDir, "conformance.env"), "utf8")
+          .trim()
+          .split("\n")
+          .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+      );
+      const run = await runCli(["--json", ...args], env);
+      assert.equal(run.status, 0, run.stderr);
+      const report = JSON.parse(readFileSync(join(dataDir, "conformance", "report.json"), "utf8")) as {
+        scenarios: Array<{ outcome: string }>;
+      };
+      assert.ok(report.scenarios.length >= 15);
+      assert.ok(report.scenarios.every((s) => s.outcome === "pass"));
+      assert.ok(readFileSync(join(dataDir, "conformance", "report.json.p7s")).length > 0);
 
       // The web UI is served by the office.
       const page = await fetch(`${base}/office/inbox`);

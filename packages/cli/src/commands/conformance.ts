@@ -111,12 +111,7 @@ export function register(program: Command, context: CliContext): void {
         const peer: PeerAgency = o.peerSystemId
           ? new SimulatedAgency(
               clientFor(
-                {
-                  endpoint: connection.endpoint,
-                  systemId: o.peerSystemId,
-                  secret: peerSecret!,
-                  agency: peerAgency,
-                },
+                { ...connection, systemId: o.peerSystemId, secret: peerSecret!, agency: peerAgency },
                 { retry },
               ),
             )

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { parseNodeConfig, type RunningNode, startNode } from "@truc/axis";
 import type { DemoPki } from "./pki.ts";
 import { type DemoState, secretFor } from "./state.ts";
-import { DEMO_NODES, DEMO_OFFICES, type DemoNode } from "./topology.ts";
+import { CONFORMANCE_SYSTEMS, DEMO_NODES, DEMO_OFFICES, type DemoNode } from "./topology.ts";
 
 export interface DemoNetwork {
   nodes: Map<string, RunningNode>;
@@ -78,6 +78,13 @@ export async function startNetwork(o: {
         secret: secretFor(o.state.systemSecrets, office.id),
         certFingerprint: identity.fingerprint,
         agencyCodes: office.agencyCodes,
+      });
+    }
+    for (const system of CONFORMANCE_SYSTEMS) {
+      await nodes.get(system.nodeId)!.connectSystem({
+        systemId: system.systemId,
+        secret: secretFor(o.state.systemSecrets, system.systemId),
+        agencyCodes: [system.agencyCode],
       });
     }
     // Children report their agencies up, then everyone pulls the full directory.

@@ -2,14 +2,15 @@
  * `truc demo`: the whole network on one machine, on the embedded store (SQLite files in one
  * data directory), no services needed. Started again on the same directory, it resumes.
  */
+import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Lang } from "../output.ts";
 import { DemoDriver, SEED_DOCUMENTS, trafficPlans } from "./documents.ts";
 import { startNetwork } from "./network.ts";
 import { demoUsername, startOffices } from "./offices.ts";
 import { openDemoPki, servePki } from "./pki.ts";
-import { loadOrCreateState, saveState } from "./state.ts";
-import { DEMO_NODES, DEMO_OFFICES, DEMO_ROLES } from "./topology.ts";
+import { type DemoState, loadOrCreateState, saveState } from "./state.ts";
+import { CONFORMANCE_SYSTEMS, DEMO_NODES, DEMO_OFFICES, DEMO_ROLES } from "./topology.ts";
 
 export interface DemoOptions {
   dataDir: string;
@@ -110,14 +111,48 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
       }
     }
 
+    // The conformance runner signs its report with a certificate of test unit A.
+    await pki.signer(
+      "conformance-runner",
+      "organisation-outgoing",
+      "C=VN, L=Hà Nội, CN=ĐƠN VỊ THỬ NGHIỆM KẾT NỐI A",
+    );
+    saveState(dataDir, state);
+    writeConformanceEnv(dataDir, pki.caPems, network.urlOf, state);
     const officeUrls = Object.fromEntries(offices.map((x) => [x.office.id, x.url]));
     const nodeUrls = Object.fromEntries([...network.nodes].map(([id, n]) => [id, n.url]));
-    printWelcome(o, officeUrls, nodeUrls, pkiUrl, state.userPassword);
+    printWelcome(o, officeUrls, nodeUrls, pkiUrl, state, dataDir);
     return { officeUrls, nodeUrls, pkiUrl, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;
   }
+}
+
+/**
+ * Connection settings of the two test units for `truc conformance`, in an env file readable by
+ * the owner only (it holds the HMAC secrets, which are never printed).
+ */
+function writeConformanceEnv(
+  dataDir: string,
+  caPems: string[],
+  nodeUrl: (nodeId: string) => string,
+  state: DemoState,
+): void {
+  const [runner, peer] = CONFORMANCE_SYSTEMS;
+  const secrets = state.systemSecrets;
+  writeFileSync(join(dataDir, "pki", "ca-chain.pem"), caPems.join(""));
+  const lines = [
+    `TRUC_ENDPOINT=${nodeUrl(runner.nodeId)}`,
+    `TRUC_SYSTEM_ID=${runner.systemId}`,
+    `TRUC_AGENCY=${runner.agencyCode}`,
+    `TRUC_SECRET=${secrets[runner.systemId]}`,
+    `TRUC_PEER_SECRET=${secrets[peer.systemId]}`,
+    `TRUC_CA=${join(dataDir, "pki", "ca-chain.pem")}`,
+    // Opens the demo CA directory as the key store holding the runner's key.
+    `TRUC_KEY_PASSWORD=${state.caPassphrase}`,
+  ];
+  writeFileSync(join(dataDir, "conformance.env"), `${lines.join("\n")}\n`, { mode: 0o600 });
 }
 
 async function ensureWebBuilt(o: DemoOptions): Promise<void> {
@@ -133,8 +168,10 @@ function printWelcome(
   officeUrls: Record<string, string>,
   nodeUrls: Record<string, string>,
   pkiUrl: string,
-  password: string,
+  state: DemoState,
+  dataDir: string,
 ): void {
+  const password = state.userPassword;
   const vi = o.lang === "vi";
   const lines: string[] = [""];
   lines.push(vi ? "Mạng trình diễn truc đã sẵn sàng." : "The truc demo network is ready.");
@@ -182,6 +219,17 @@ function printWelcome(
     vi
       ? "  3. Theo dõi trạng thái 01–06 của từng nơi nhận trong trang văn bản đi."
       : "  3. Watch each recipient's statuses 01–06 on the outgoing document's page.",
+  );
+  lines.push("");
+  const [, peer] = CONFORMANCE_SYSTEMS;
+  const serial = state.serials["organisation-outgoing:conformance-runner"];
+  lines.push(
+    vi
+      ? "Kiểm tra tuân thủ kết nối (trong một cửa sổ khác):"
+      : "Connection conformance suite (in another terminal):",
+  );
+  lines.push(
+    `  set -a; . ${join(dataDir, "conformance.env")}; set +a; npm run truc -- conformance --peer-system-id ${peer.systemId} --peer-agency ${peer.agencyCode} --report-dir ${join(dataDir, "conformance")} --key-store ${join(dataDir, "pki")} --serial ${serial}`,
   );
   lines.push("");
   lines.push(

@@ -95,6 +95,23 @@ export const DEMO_NODES: DemoNode[] = [
         abbreviation: "SNV",
         place: "Hà Nội",
       },
+      // Two test units for vendors: `truc conformance` runs between them (see run-demo.ts).
+      {
+        code: "H26.98",
+        code102: "000.00.98.H26",
+        name: "Đơn vị thử nghiệm kết nối A",
+        parentCode: "H26",
+        abbreviation: "TNKN",
+        place: "Hà Nội",
+      },
+      {
+        code: "H26.99",
+        code102: "000.00.99.H26",
+        name: "Đơn vị thử nghiệm kết nối B",
+        parentCode: "H26",
+        abbreviation: "TNKN",
+        place: "Hà Nội",
+      },
       {
         code: "H26.30.05",
         code102: "000.05.30.H26",
@@ -162,6 +179,12 @@ export const DEMO_OFFICES: DemoOffice[] = [
     agencyCodes: ["G09", "G09.04"],
   },
 ];
+
+/** SDKVXP systems of the two test units, both on the Hà Nội LGSP (conformance runner and peer). */
+export const CONFORMANCE_SYSTEMS = [
+  { systemId: "conformance-runner", nodeId: "lgsp-hn", agencyCode: "H26.98" },
+  { systemId: "conformance-peer", nodeId: "lgsp-hn", agencyCode: "H26.99" },
+] as const;
 
 /** Roles seeded in every agency, with the demo login name of each. */
 export const DEMO_ROLES = [
