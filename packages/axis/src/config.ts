@@ -8,6 +8,13 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import { isAgencyCode } from "./domain/agency.ts";
 import { AxisError } from "./errors.ts";
+import {
+  DEFAULT_LEGACY_MAX_AGE_MS,
+  DEFAULT_MAX_SKEW_MS,
+  parseUtcOffset,
+  SDK_COMPATIBILITY_MODES,
+  VIETNAM_UTC_OFFSET_MINUTES,
+} from "./http/sdkvxp/auth.ts";
 
 const signaturePolicy = z.enum(["require", "verify-if-present", "off"]);
 export type SignaturePolicy = z.infer<typeof signaturePolicy>;
@@ -30,6 +37,44 @@ const peer = z.strictObject({
 export type PeerConfig = z.infer<typeof peer>;
 
 const pem = z.string().min(1);
+
+/** "+07:00" (or minutes east of UTC) → minutes east of UTC. */
+export const utcOffset = z.union([z.number().int().min(-720).max(840), z.string()]).transform((v, ctx) => {
+  if (typeof v === "number") return v;
+  const minutes = parseUtcOffset(v);
+  if (minutes === undefined) {
+    ctx.addIssue({ code: "custom", message: 'UTC offset such as "+07:00" (−12:00 … +14:00)' });
+    return z.NEVER;
+  }
+  return minutes;
+});
+
+export const sdkCompatibility = z.enum(SDK_COMPATIBILITY_MODES);
+
+/** Same rule as the admin console: letters, digits, . _ - */
+export const systemId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$/, "letters, digits, . _ -");
+
+/**
+ * A connected system (a QLVB&ĐH) declared in the file and connected at start. The secret is
+ * never in the file: `secretEnv` names the environment variable that holds it.
+ */
+const systemDeclaration = z
+  .strictObject({
+    systemId,
+    secretEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, "an environment variable name")
+      .optional(),
+    certFingerprint: fingerprint.optional(),
+    agencyCodes: z.array(agencyCode).min(1).max(1000),
+    sdkCompatibility: sdkCompatibility.default("strict"),
+    /** Zone of this system's SDK timestamps (default: `sdkvxp.timestampUtcOffset`). */
+    timestampUtcOffset: utcOffset.optional(),
+  })
+  .refine((s) => s.secretEnv !== undefined || s.certFingerprint !== undefined, {
+    message: "a secretEnv (SDKVXP) or a certFingerprint (mutual TLS)",
+  });
+export type SystemDeclaration = z.infer<typeof systemDeclaration>;
 
 const schema = z.strictObject({
   role: z.enum(["national", "lgsp"]),
@@ -176,6 +221,28 @@ const schema = z.strictObject({
       chainEveryMs: z.number().int().positive().default(250),
     })
     .default({ sealEveryRecords: 1000, sealEveryMs: 60_000, chainEveryMs: 250 }),
+  /** SDKVXP header authentication (spec §4.2); per-system settings are stored with the system. */
+  sdkvxp: z
+    .strictObject({
+      /** Freshness window of a request timestamp, both ways (strict mode, and every state-changing call). */
+      maxSkewMs: z.number().int().positive().default(DEFAULT_MAX_SKEW_MS),
+      /** Oldest reused timestamp accepted for read-only/idempotent calls of a "legacy-sdk" system. */
+      legacyMaxAgeMs: z
+        .number()
+        .int()
+        .positive()
+        .max(7 * 86_400_000)
+        .default(DEFAULT_LEGACY_MAX_AGE_MS),
+      /** Zone the SDK clients' timestamps are in unless their system says otherwise. */
+      timestampUtcOffset: utcOffset.default(VIETNAM_UTC_OFFSET_MINUTES),
+    })
+    .default({
+      maxSkewMs: DEFAULT_MAX_SKEW_MS,
+      legacyMaxAgeMs: DEFAULT_LEGACY_MAX_AGE_MS,
+      timestampUtcOffset: VIETNAM_UTC_OFFSET_MINUTES,
+    }),
+  /** Systems connected at every start (the file wins over console changes to the same system). */
+  systems: z.array(systemDeclaration).default([]),
   /** 32-byte key (hex or base64) that encrypts SDKVXP secrets at rest. */
   masterKey: z.string().transform((s, ctx) => {
     const buf = /^[0-9a-fA-F]{64}$/.test(s) ? Buffer.from(s, "hex") : Buffer.from(s, "base64");
@@ -231,9 +298,23 @@ export function parseNodeConfig(
             : {}),
         }
       : input;
+  const early: string[] = [];
+  const declared = (input as { systems?: unknown } | null)?.systems;
+  if (Array.isArray(declared))
+    declared.forEach((s, i) => {
+      if (s && typeof s === "object" && "secret" in s)
+        early.push(
+          `systems.${i}.secret: never put a secret in the configuration file; name the environment variable that holds it in secretEnv`,
+        );
+    });
   const result = schema.safeParse(withEnv);
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+  if (!result.success || early.length > 0) {
+    const problems = [
+      ...early,
+      ...(result.success ? [] : result.error.issues).map(
+        (i) => `${i.path.join(".") || "(root)"}: ${i.message}`,
+      ),
+    ];
     throw new AxisError("AXIS_CONFIG_INVALID", { problems: problems.join("; "), list: problems });
   }
   const config = result.data;
@@ -270,6 +351,13 @@ export function parseNodeConfig(
   } catch (error) {
     problems.push(`trust: ${(error as Error).message}`);
   }
+  const systemIds = new Set<string>();
+  config.systems.forEach((s, i) => {
+    if (systemIds.has(s.systemId)) problems.push(`systems.${i}.systemId: ${s.systemId} is declared twice`);
+    systemIds.add(s.systemId);
+    if (s.secretEnv !== undefined && !env[s.secretEnv])
+      problems.push(`systems.${i}.secretEnv: environment variable ${s.secretEnv} is not set`);
+  });
   if (config.limits.inMemoryBytes > config.limits.maxPackageBytes)
     problems.push("limits.inMemoryBytes: must not exceed limits.maxPackageBytes");
   if (problems.length > 0)

@@ -13,7 +13,7 @@ import { createNodeTrust } from "./adapters/pki-trust.ts";
 import type { NodeConfig } from "./config.ts";
 import { Metrics } from "./http/metrics.ts";
 import { buildServer } from "./http/server.ts";
-import { listNodes, upsertNode, upsertSystem } from "./repositories/directory-repository.ts";
+import { listNodes, upsertNode } from "./repositories/directory-repository.ts";
 import { outboxBacklog, purgeAcknowledged } from "./repositories/package-repository.ts";
 import { AXIS_MIGRATIONS, type AxisDatabase } from "./repositories/schema.ts";
 import { mailboxBacklog } from "./repositories/stats-repository.ts";
@@ -22,8 +22,8 @@ import { forwardOutbox } from "./services/forward-outbox.ts";
 import type { PeerTransport } from "./services/peer-transport.ts";
 import type { Clock, NodeContext } from "./services/ports.ts";
 import { type RegisterAgencyInput, registerAgency } from "./services/register-agency.ts";
+import { type ConnectSystemInput, connectDeclaredSystems, connectSystem } from "./services/connect-system.ts";
 import { sealEvidence } from "./services/seal-evidence.ts";
-import { encryptSecret } from "./services/secrets.ts";
 import { syncDirectory } from "./services/sync-directory.ts";
 import { type EvidenceReport, verifyEvidenceLog } from "./services/verify-evidence-log.ts";
 
@@ -36,6 +36,8 @@ export interface StartNodeOptions {
   transport?: PeerTransport;
   /** Run the background workers (default true). Tests may drive them by hand. */
   workers?: boolean;
+  /** Where the secrets of `config.systems` are read from (their `secretEnv`); default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface RunningNode {
@@ -50,12 +52,7 @@ export interface RunningNode {
   verifyEvidenceLog(): Promise<EvidenceReport>;
   registerAgency(input: Omit<RegisterAgencyInput, "caller">): Promise<void>;
   /** Connects a system (a QLVB&ĐH): SDKVXP secret and/or mTLS certificate fingerprint, bound to agencies. */
-  connectSystem(input: {
-    systemId: string;
-    secret?: string;
-    certFingerprint?: string;
-    agencyCodes: string[];
-  }): Promise<void>;
+  connectSystem(input: ConnectSystemInput): Promise<void>;
   /**
    * Stops taking requests, answers the ones in flight, lets the current worker round finish,
    * chains and seals the evidence log, closes the database. `drain: false` drops connections
@@ -122,6 +119,14 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
       directory_cursor: 0,
       updated_at: now,
     });
+  }
+
+  // Systems declared in the configuration, connected at every start (secrets from the environment).
+  try {
+    await connectDeclaredSystems(ctx, options.env ?? process.env);
+  } catch (error) {
+    await db.close();
+    throw error;
   }
 
   metrics.gauge("axis_outbox_pending", "Packages waiting to be forwarded, per next-hop node", async () =>
@@ -239,17 +244,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
     async registerAgency(input) {
       await registerAgency(ctx, { ...input, caller: { type: "operator", id: "local" } });
     },
-    async connectSystem(input) {
-      await upsertSystem(db.kysely, {
-        system_id: input.systemId,
-        secret_enc: input.secret ? encryptSecret(config.masterKey, input.systemId, input.secret) : null,
-        cert_fingerprint: input.certFingerprint
-          ? input.certFingerprint.replace(/:/g, "").toLowerCase()
-          : null,
-        agency_codes: JSON.stringify(input.agencyCodes),
-        created_at: Date.now(),
-      });
-    },
+    connectSystem: (input) => connectSystem(ctx, input),
     async close({ drain = true }: { drain?: boolean } = {}) {
       if (!running) return;
       running = false;

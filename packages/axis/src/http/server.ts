@@ -5,12 +5,15 @@
  */
 import Fastify, { type FastifyInstance } from "fastify";
 import type { NodeContext } from "../services/ports.ts";
+import { createRefusalLog, type RefusalLog } from "../services/record-refusal.ts";
 import { registerAdminRoutes } from "./admin/routes.ts";
+import { clientFingerprint } from "./identify.ts";
 import type { Metrics } from "./metrics.ts";
 import { registerNativeRoutes } from "./native/routes.ts";
 import { registerOpsRoutes } from "./ops-routes.ts";
 import { registerPublicRoutes } from "./public/routes.ts";
 import { registerWebUi } from "./public/static-ui.ts";
+import { describeCertificateRefusal } from "./sdkvxp/refusal.ts";
 import { registerSdkvxpRoutes } from "./sdkvxp/routes.ts";
 
 function tooLarge(): Error {
@@ -117,11 +120,53 @@ export function buildServer(
     return { status: "FAIL", ErrorCode: "AXIS_INTERNAL", code: "AXIS_INTERNAL" };
   });
 
+  const refusals = createRefusalLog(ctx);
+  app.addHook("onClose", async () => refusals.flush());
+  logCertificateRefusals(app, refusals);
+
   registerOpsRoutes(app, ctx, metrics, state);
-  registerSdkvxpRoutes(app, ctx, metrics);
+  registerSdkvxpRoutes(app, ctx, metrics, refusals);
   registerNativeRoutes(app, ctx, metrics);
-  registerAdminRoutes(app, ctx);
+  registerAdminRoutes(app, ctx, { refusals });
   registerPublicRoutes(app, ctx);
   registerWebUi(app);
   return app;
+}
+
+const CERTIFICATE_REFUSALS = new Set([
+  "AXIS_AUTH_CERT_MISSING",
+  "AXIS_AUTH_CERT_UNKNOWN",
+  "AXIS_PEER_UNKNOWN",
+]);
+
+/**
+ * Native and federation calls refused because the client certificate is missing or bound to
+ * nobody never reach the pipeline: record them for the console. The routes answer
+ * `{code, message}`; only small 401/403 answers under /v1/ are looked at.
+ */
+function logCertificateRefusals(app: FastifyInstance, refusals: RefusalLog): void {
+  app.addHook("onSend", async (request, reply, payload) => {
+    if (reply.statusCode !== 401 && reply.statusCode !== 403) return payload;
+    if (!request.url.startsWith("/v1/") || typeof payload !== "string" || payload.length > 4096)
+      return payload;
+    let code: unknown;
+    try {
+      code = (JSON.parse(payload) as { code?: unknown }).code;
+    } catch {
+      return payload;
+    }
+    if (typeof code !== "string" || !CERTIFICATE_REFUSALS.has(code)) return payload;
+    const fingerprint = clientFingerprint(request) ?? null;
+    const text = describeCertificateRefusal(code, fingerprint);
+    const message = (JSON.parse(payload) as { message?: { vi?: string; en?: string } }).message;
+    await refusals.record({
+      source: request.url.startsWith("/v1/federation/") ? "federation" : "native",
+      caller: fingerprint ? `cert:${fingerprint}` : null,
+      sender: null,
+      code,
+      message: { vi: message?.vi ?? code, en: message?.en ?? code },
+      ...(text ? { diagnostic: { code, ...text } } : {}),
+    });
+    return payload;
+  });
 }

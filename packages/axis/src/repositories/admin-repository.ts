@@ -152,7 +152,8 @@ export async function deleteStaleSessions(db: AdminDb, now: number, idleBefore: 
 export async function countRefusedSince(db: AdminDb, since: number): Promise<number> {
   const row = await db
     .selectFrom("axis_intake_log")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
+    // Identical refusals within a minute share a row (`count`).
+    .select((eb) => eb.fn.sum<number>("count").as("n"))
     .where("at", ">=", since)
     .where("outcome", "=", "refused")
     .executeTakeFirst();
@@ -214,7 +215,15 @@ export async function directorySkeleton(db: AdminDb) {
 export async function listSystems(db: AdminDb) {
   return db
     .selectFrom("axis_systems")
-    .select(["system_id", "cert_fingerprint", "agency_codes", "created_at", "secret_enc"])
+    .select([
+      "system_id",
+      "cert_fingerprint",
+      "agency_codes",
+      "created_at",
+      "secret_enc",
+      "sdk_compatibility",
+      "timestamp_utc_offset_minutes",
+    ])
     .orderBy("system_id")
     .execute();
 }

@@ -3,14 +3,16 @@
  * Every agency write takes the next value of this node's directory version counter, which
  * is what delta sync between nodes pages on.
  */
-import { type Kysely, sql } from "kysely";
+import { type Insertable, type Kysely, type Selectable, sql } from "kysely";
 import type { DirectoryEntry } from "../domain/routing.ts";
 import type { AxisDatabase } from "./schema.ts";
 
 export type Db = Kysely<AxisDatabase>;
 export type AgencyRow = AxisDatabase["axis_agencies"];
 export type NodeRow = AxisDatabase["axis_nodes"];
-export type SystemRow = AxisDatabase["axis_systems"];
+export type SystemRow = Selectable<AxisDatabase["axis_systems"]>;
+export type SystemInput = Insertable<AxisDatabase["axis_systems"]>;
+export type SdkCompatibility = SystemRow["sdk_compatibility"];
 
 export async function nextDirectoryVersion(trx: Db): Promise<number> {
   // Updating the counter row takes its row lock (PostgreSQL), so concurrent directory
@@ -136,15 +138,23 @@ export async function findSystemByFingerprint(db: Db, fingerprint: string): Prom
     .executeTakeFirst();
 }
 
-export async function upsertSystem(db: Db, row: SystemRow): Promise<void> {
+/**
+ * Inserts or replaces a connected system. `sdk_compatibility` and
+ * `timestamp_utc_offset_minutes` are kept as they are when the input leaves them out.
+ */
+export async function upsertSystem(db: Db, row: SystemInput): Promise<void> {
   await db
     .insertInto("axis_systems")
     .values(row)
     .onConflict((oc) =>
       oc.column("system_id").doUpdateSet({
-        secret_enc: row.secret_enc,
-        cert_fingerprint: row.cert_fingerprint,
+        secret_enc: row.secret_enc ?? null,
+        cert_fingerprint: row.cert_fingerprint ?? null,
         agency_codes: row.agency_codes,
+        ...(row.sdk_compatibility !== undefined ? { sdk_compatibility: row.sdk_compatibility } : {}),
+        ...(row.timestamp_utc_offset_minutes !== undefined
+          ? { timestamp_utc_offset_minutes: row.timestamp_utc_offset_minutes }
+          : {}),
       }),
     )
     .execute();

@@ -45,6 +45,14 @@ export interface AxisDatabase {
     cert_fingerprint: string | null;
     agency_codes: string;
     created_at: number;
+    /**
+     * "strict" (default): every SDKVXP call inside the freshness window and through the replay
+     * cache. "legacy-sdk": the unmodified VPCP SDK, which reuses one timestamp per service
+     * object; see README "SDKVXP timestamp reuse".
+     */
+    sdk_compatibility: Generated<"strict" | "legacy-sdk">;
+    /** Zone of the system's SDK timestamps, minutes east of UTC; null: the node's default. */
+    timestamp_utc_offset_minutes: number | null;
   };
   axis_packages: {
     id: string;
@@ -93,6 +101,8 @@ export interface AxisDatabase {
     raw_sha256: string | null;
     size: number | null;
     package_id: string | null;
+    /** Identical refusals within one minute share a row (see services/record-refusal.ts). */
+    count: Generated<number>;
   };
   axis_routes: { package_id: string; recipient: string; hop: string };
   axis_deliveries: {
@@ -418,6 +428,23 @@ export const AXIS_MIGRATIONS: readonly Migration[] = [
         .createIndex("axis_stats_daily_agency_day")
         .on("axis_stats_daily")
         .columns(["agency", "day"])
+        .execute();
+    },
+  },
+  {
+    id: "axis-0005-system-compat-refusal-count",
+    async up(db) {
+      await db.schema
+        .alterTable("axis_systems")
+        .addColumn("sdk_compatibility", "text", (c) => c.notNull().defaultTo("strict"))
+        .execute();
+      await db.schema
+        .alterTable("axis_systems")
+        .addColumn("timestamp_utc_offset_minutes", "integer")
+        .execute();
+      await db.schema
+        .alterTable("axis_intake_log")
+        .addColumn("count", "integer", (c) => c.notNull().defaultTo(1))
         .execute();
     },
   },

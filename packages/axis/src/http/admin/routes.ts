@@ -9,6 +9,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { sdkCompatibility, utcOffset } from "../../config.ts";
 import { isAgencyCode, normaliseAgencyCode } from "../../domain/agency.ts";
 import { AxisError } from "../../errors.ts";
 import {
@@ -32,10 +33,12 @@ import { listIntake } from "../../repositories/intake-repository.ts";
 import { mailboxBacklog } from "../../repositories/stats-repository.ts";
 import { chainEvidence } from "../../services/chain-evidence.ts";
 import type { NodeContext } from "../../services/ports.ts";
+import type { RefusalLog } from "../../services/record-refusal.ts";
 import { registerAgency } from "../../services/register-agency.ts";
 import { encryptSecret } from "../../services/secrets.ts";
 import { verifyEvidenceLog } from "../../services/verify-evidence-log.ts";
 import { mapError } from "../error-map.ts";
+import { formatUtcOffset } from "../sdkvxp/auth.ts";
 import { createOperator, RateLimiter, SessionManager } from "./auth.ts";
 import { ADMIN_HTTP_STATUS, AdminError } from "./errors.ts";
 import { explainFailure } from "./explain.ts";
@@ -143,7 +146,11 @@ export function foldText(s: string): string {
     .toLowerCase();
 }
 
-export function registerAdminRoutes(app: FastifyInstance, ctx: NodeContext): void {
+export function registerAdminRoutes(
+  app: FastifyInstance,
+  ctx: NodeContext,
+  options: { refusals?: RefusalLog } = {},
+): void {
   const db = ctx.db.kysely as unknown as AdminDb;
   const now = () => ctx.clock.now().getTime();
   let ready = false;
@@ -232,6 +239,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: NodeContext): voi
   app.get(
     "/admin/api/overview",
     route(false, async () => {
+      await options.refusals?.flush();
       const [agencies, systems, backlog, outbox, refused, evidence, nodes] = await Promise.all([
         filterAgencies(db, {}),
         listSystems(db),
@@ -407,7 +415,19 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: NodeContext): voi
         certFingerprint: s.cert_fingerprint,
         hasSecret: !!s.secret_enc,
         createdAt: new Date(Number(s.created_at)).toISOString(),
+        sdkCompatibility: s.sdk_compatibility,
+        /** null: the node's default (`sdkvxp.timestampUtcOffset`). */
+        timestampUtcOffset:
+          s.timestamp_utc_offset_minutes === null
+            ? null
+            : formatUtcOffset(Number(s.timestamp_utc_offset_minutes)),
       })),
+      defaults: {
+        sdkCompatibility: "strict",
+        timestampUtcOffset: formatUtcOffset(ctx.config.sdkvxp.timestampUtcOffset),
+        maxSkewMs: ctx.config.sdkvxp.maxSkewMs,
+        legacyMaxAgeMs: ctx.config.sdkvxp.legacyMaxAgeMs,
+      },
     })),
   );
 
@@ -427,6 +447,10 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: NodeContext): voi
             .pipe(z.string().regex(/^[0-9a-f]{64}$/, "SHA-256 fingerprint: 64 hex digits"))
             .optional(),
           issueSecret: z.boolean().default(true),
+          /** SDKVXP timestamp policy; unchanged when absent (new systems: "strict"). */
+          sdkCompatibility: sdkCompatibility.optional(),
+          /** "+07:00"; null: back to the node's default; unchanged when absent. */
+          timestampUtcOffset: utcOffset.nullable().optional(),
         }),
         parseJson(request.body),
       );
@@ -438,11 +462,12 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: NodeContext): voi
         if (a.serving_node !== ctx.config.nodeId) throw new AxisError("AXIS_AGENCY_NOT_LOCAL", { code });
         if (!agencyCodes.includes(a.code)) agencyCodes.push(a.code);
       }
-      if (!body.issueSecret && !body.certFingerprint)
+      const existing = (await listSystems(db)).find((s) => s.system_id === body.systemId);
+      // An update may keep the credentials it has (e.g. to change only the SDKVXP settings).
+      if (!body.issueSecret && !body.certFingerprint && !existing?.secret_enc && !existing?.cert_fingerprint)
         throw new AdminError("AXIS_ADMIN_SYSTEM_INVALID", {
           reason: "a secret or a certificate fingerprint",
         });
-      const existing = (await listSystems(db)).find((s) => s.system_id === body.systemId);
       // Shown once, in this answer; only its encryption is stored.
       const secret = body.issueSecret ? randomBytes(24).toString("base64url") : undefined;
       const at = ctx.clock.now();
@@ -455,6 +480,10 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: NodeContext): voi
           cert_fingerprint: body.certFingerprint ?? existing?.cert_fingerprint ?? null,
           agency_codes: JSON.stringify(agencyCodes),
           created_at: existing ? Number(existing.created_at) : at.getTime(),
+          ...(body.sdkCompatibility !== undefined ? { sdk_compatibility: body.sdkCompatibility } : {}),
+          ...(body.timestampUtcOffset !== undefined
+            ? { timestamp_utc_offset_minutes: body.timestampUtcOffset }
+            : {}),
         });
         await appendEvidence(trx, ctx.db.dialect, {
           at,
@@ -468,11 +497,25 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: NodeContext): voi
             agencyCodes,
             certFingerprint: body.certFingerprint ?? null,
             secretIssued: Boolean(secret),
+            ...(body.sdkCompatibility !== undefined ? { sdkCompatibility: body.sdkCompatibility } : {}),
+            ...(body.timestampUtcOffset !== undefined
+              ? { timestampUtcOffsetMinutes: body.timestampUtcOffset }
+              : {}),
           },
         });
       });
       reply.code(existing ? 200 : 201);
-      return { systemId: body.systemId, agencyCodes, ...(secret ? { secret } : {}) };
+      const saved = (await listSystems(db)).find((s) => s.system_id === body.systemId);
+      return {
+        systemId: body.systemId,
+        agencyCodes,
+        sdkCompatibility: saved?.sdk_compatibility ?? "strict",
+        timestampUtcOffset:
+          saved?.timestamp_utc_offset_minutes == null
+            ? null
+            : formatUtcOffset(Number(saved.timestamp_utc_offset_minutes)),
+        ...(secret ? { secret } : {}),
+      };
     }),
   );
 
@@ -594,6 +637,8 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: NodeContext): voi
   app.get(
     "/admin/api/failures",
     route(false, async () => {
+      // Identical pre-pipeline refusals are counted in memory for up to a second: write them first.
+      await options.refusals?.flush();
       const [outbox, deliveries, events, systems] = await Promise.all([
         failingOutbox(db, 200),
         failedDeliveries(db, 200),
@@ -626,6 +671,8 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: NodeContext): voi
             caller: who(e.caller),
             sender: e.sender,
             documentId: e.document_id,
+            /** Identical refusals within the same minute share one row. */
+            count: e.count,
             code: e.code,
             message: { vi: e.message_vi, en: e.message_en },
             diagnostic,

@@ -23,9 +23,74 @@ export type SdkvxpCredentialLookup = (systemId: string) => Promise<
        * runs in UTC, say).
        */
       timestampUtcOffsetMinutes?: number;
+      /** How this system's timestamps are checked; default "strict". */
+      sdkCompatibility?: SdkCompatibility;
     }
   | undefined
 >;
+
+/**
+ * Per connected system. "strict": every call inside the freshness window and through the
+ * replay cache. "legacy-sdk": for the unmodified VPCP SDK 2.0.1, which formats its timestamp
+ * once per service object and reuses it for every call (and whose HTTP client may resend a
+ * request): read-only and idempotent calls are accepted with a timestamp up to
+ * `legacyMaxAgeMs` old and without the replay cache; state-changing calls stay strict.
+ */
+export type SdkCompatibility = "strict" | "legacy-sdk";
+export const SDK_COMPATIBILITY_MODES = [
+  "strict",
+  "legacy-sdk",
+] as const satisfies readonly SdkCompatibility[];
+
+/**
+ * What a call does to the node's state, which decides what a reused or replayed request can do:
+ * "read" changes nothing a caller could exploit (getEdoc extends a lease, like a first read);
+ * "idempotent" changes state once and answers the same afterwards (sendEdoc is de-duplicated
+ * by package identity, updateStatus is a no-op once done/fail); "state-changing" does not.
+ */
+export type SdkvxpCallKind = "read" | "idempotent" | "state-changing";
+
+export const SDKVXP_CALL_KINDS = {
+  getReceivedEdocList: "read",
+  getEdoc: "read",
+  downloadEdoc: "read",
+  getSentEdocList: "read",
+  countReceiveEdoc: "read",
+  countReceiveStatus: "read",
+  getAgenciesList: "read",
+  getAgenciesListQD20: "read",
+  getSynchronizeUnit: "read",
+  sendEdoc: "idempotent",
+  updateStatus: "idempotent",
+  registerAgency: "state-changing",
+  deleteAgency: "state-changing",
+} as const satisfies Record<string, SdkvxpCallKind>;
+export type SdkvxpOperation = keyof typeof SDKVXP_CALL_KINDS;
+
+export interface FreshnessRule {
+  /** How far in the past the request's timestamp may be. */
+  maxAgeMs: number;
+  /** How far ahead of the node's clock it may be (clock skew only: never widened). */
+  maxAheadMs: number;
+  /** Whether the replay cache is consulted. */
+  replayCheck: boolean;
+}
+
+/** Pure policy: the freshness rule for a call of `kind` from a system in `compatibility` mode. */
+export function freshnessRule(
+  compatibility: SdkCompatibility,
+  kind: SdkvxpCallKind,
+  windows: { maxSkewMs: number; legacyMaxAgeMs: number },
+): FreshnessRule {
+  if (compatibility === "legacy-sdk" && kind !== "state-changing") {
+    return {
+      maxAgeMs: Math.max(windows.legacyMaxAgeMs, windows.maxSkewMs),
+      maxAheadMs: windows.maxSkewMs,
+      replayCheck: false,
+    };
+  }
+  return { maxAgeMs: windows.maxSkewMs, maxAheadMs: windows.maxSkewMs, replayCheck: true };
+}
 
 export interface ReplayCache {
   /** Returns true if `key` was already seen and has not expired; records it otherwise. */
@@ -42,6 +107,9 @@ export interface VerifiedSdkvxpRequest {
    */
   params: Readonly<Record<string, string>>;
   timestamp: Date;
+  /** The system's mode, and whether this call went through the replay cache. */
+  compatibility: SdkCompatibility;
+  replayChecked: boolean;
   /**
    * When a body was given: the package bytes inside it, i.e. the body without the trailing
    * CRLF the SDK appends, or the whole body when the signed hash-file covers the whole body.
@@ -52,6 +120,8 @@ export interface VerifiedSdkvxpRequest {
 /** Vietnam (Asia/Ho_Chi_Minh) has been UTC+07:00 without daylight saving since 1975. */
 export const VIETNAM_UTC_OFFSET_MINUTES = 7 * 60;
 export const DEFAULT_MAX_SKEW_MS = 5 * 60 * 1000;
+/** How old a reused timestamp may be for a "legacy-sdk" system's read-only and idempotent calls. */
+export const DEFAULT_LEGACY_MAX_AGE_MS = 24 * 3600 * 1000;
 
 const SIGN_HEADER_MAX_BYTES = 16 * 1024;
 const MAX_SIGNED_KEYS = 64;
@@ -110,6 +180,24 @@ export function unpaddedHex(digest: Uint8Array): string {
 export function matchesSdkHashFile(hashFile: string, digest: Uint8Array): boolean {
   const h = hashFile.toLowerCase();
   return h === Buffer.from(digest).toString("hex") || h === unpaddedHex(digest);
+}
+
+const OFFSET_RE = /^(?:UTC)?([+-])(\d{2}):?(\d{2})$/;
+
+/** "+07:00", "+0700", "UTC+07:00", "-03:30" → minutes east of UTC (−12:00 … +14:00); else undefined. */
+export function parseUtcOffset(text: string): number | undefined {
+  const m = OFFSET_RE.exec(text.trim());
+  if (!m) return undefined;
+  const minutes = Number(m[2]) * 60 + Number(m[3]);
+  if (Number(m[3]) > 59) return undefined;
+  const signed = m[1] === "-" ? -minutes : minutes;
+  return signed < -720 || signed > 840 ? undefined : signed;
+}
+
+/** Minutes east of UTC → "+07:00". */
+export function formatUtcOffset(minutes: number): string {
+  const a = Math.abs(minutes);
+  return `${minutes < 0 ? "-" : "+"}${String(Math.floor(a / 60)).padStart(2, "0")}:${String(a % 60).padStart(2, "0")}`;
 }
 
 const TIMESTAMP_RE = /^(\d{2})(\d{2})(\d{4})T(\d{2})(\d{2})(\d{2})\+(\d{4})$/;
@@ -178,6 +266,10 @@ export async function verifySdkvxpRequest(input: {
   maxSkewMs?: number;
   /** Zone of the client's timestamps, minutes east of UTC; default UTC+7 (Asia/Ho_Chi_Minh). */
   timestampUtcOffsetMinutes?: number;
+  /** What the called operation does; default "state-changing" (the strict rule in every mode). */
+  callKind?: SdkvxpCallKind;
+  /** Oldest reused timestamp accepted from a "legacy-sdk" system; default 24 h. */
+  legacyMaxAgeMs?: number;
 }): Promise<VerifiedSdkvxpRequest> {
   const { headers, body, now, lookup, replay } = input;
   const maxSkewMs = input.maxSkewMs ?? DEFAULT_MAX_SKEW_MS;
@@ -272,9 +364,21 @@ export async function verifySdkvxpRequest(input: {
   // 5. Freshness.
   const offset = credentials.timestampUtcOffsetMinutes ?? input.timestampUtcOffsetMinutes;
   const timestampText = params.timestamp!;
+  const compatibility = credentials.sdkCompatibility ?? "strict";
+  const rule = freshnessRule(compatibility, input.callKind ?? "state-changing", {
+    maxSkewMs,
+    legacyMaxAgeMs: input.legacyMaxAgeMs ?? DEFAULT_LEGACY_MAX_AGE_MS,
+  });
   const timestamp = parseSdkvxpTimestamp(timestampText, offset ?? VIETNAM_UTC_OFFSET_MINUTES);
-  if (!timestamp || Math.abs(now.getTime() - timestamp.getTime()) > maxSkewMs) {
-    throw new AxisAuthError("AXIS_AUTH_STALE_TIMESTAMP", { timestamp: timestampText });
+  const age = timestamp ? now.getTime() - timestamp.getTime() : Number.NaN;
+  if (!timestamp || age > rule.maxAgeMs || -age > rule.maxAheadMs) {
+    throw new AxisAuthError("AXIS_AUTH_STALE_TIMESTAMP", {
+      timestamp: timestampText,
+      // For the operator's diagnostic (not echoed differently to the caller than the timestamp).
+      ...(timestamp ? { ageMs: age } : {}),
+      systemId,
+      compatibility,
+    });
   }
 
   // 6. The sender must be one of the agencies bound to this system.
@@ -304,9 +408,13 @@ export async function verifySdkvxpRequest(input: {
     }
   }
 
-  // 8. Last, so that rejected requests do not fill the cache.
-  if (replay.seen(`${systemId}\u0000${received.toLowerCase()}`, timestamp.getTime() + maxSkewMs)) {
-    throw new AxisAuthError("AXIS_AUTH_REPLAY");
+  // 8. Last, so that rejected requests do not fill the cache. An entry lives as long as its
+  // request could pass the freshness check.
+  if (
+    rule.replayCheck &&
+    replay.seen(`${systemId}\u0000${received.toLowerCase()}`, timestamp.getTime() + rule.maxAgeMs)
+  ) {
+    throw new AxisAuthError("AXIS_AUTH_REPLAY", { systemId });
   }
 
   return {
@@ -314,6 +422,8 @@ export async function verifySdkvxpRequest(input: {
     agencyCodes: credentials.agencyCodes,
     params: Object.freeze({ ...params }),
     timestamp,
+    compatibility,
+    replayChecked: rule.replayCheck,
     ...(packageBytes ? { packageBytes } : {}),
   };
 }

@@ -15,11 +15,21 @@ import { callerAgencies } from "../../services/caller-agencies.ts";
 import { fetchPackage } from "../../services/fetch-package.ts";
 import { countReceived, listReceived } from "../../services/list-received.ts";
 import type { Caller, NodeContext } from "../../services/ports.ts";
+import type { RefusalLog } from "../../services/record-refusal.ts";
 import { deleteAgency, registerAgency } from "../../services/register-agency.ts";
 import { decryptSecret } from "../../services/secrets.ts";
 import { mapError } from "../error-map.ts";
 import type { Metrics } from "../metrics.ts";
-import { createReplayCache, type VerifiedSdkvxpRequest, verifySdkvxpRequest } from "./auth.ts";
+import {
+  createReplayCache,
+  SDKVXP_CALL_KINDS,
+  type SdkCompatibility,
+  type SdkvxpOperation,
+  type VerifiedSdkvxpRequest,
+  verifySdkvxpRequest,
+} from "./auth.ts";
+import { AxisAuthError } from "./errors.ts";
+import { describeSdkvxpRefusal } from "./refusal.ts";
 
 type Verified = VerifiedSdkvxpRequest & { caller: Caller };
 
@@ -89,24 +99,61 @@ const registerBody = z.object({
   fax: z.string().max(50).optional().nullable(),
 });
 
-export function registerSdkvxpRoutes(app: FastifyInstance, ctx: NodeContext, metrics: Metrics): void {
+interface SystemSettings {
+  secret: string;
+  agencyCodes: string[];
+  sdkCompatibility: SdkCompatibility;
+  timestampUtcOffsetMinutes?: number;
+}
+
+/** A header as a string for the operator's log (first value; unverified). */
+function claimedHeader(request: FastifyRequest, name: string): string | null {
+  const v = request.headers[name];
+  const s = Array.isArray(v) ? v[0] : v;
+  return s === undefined || s === "" ? null : s;
+}
+
+export function registerSdkvxpRoutes(
+  app: FastifyInstance,
+  ctx: NodeContext,
+  metrics: Metrics,
+  refusals?: RefusalLog,
+): void {
   const replay = createReplayCache();
-  const lookup = async (systemId: string) => {
+  const sdk = ctx.config.sdkvxp;
+  const lookup = async (systemId: string): Promise<SystemSettings | undefined> => {
     const row = await findSystem(ctx.db.kysely, systemId);
     if (!row?.secret_enc) return undefined;
     return {
       secret: decryptSecret(ctx.config.masterKey, row.system_id, row.secret_enc),
       agencyCodes: JSON.parse(row.agency_codes) as string[],
+      sdkCompatibility: row.sdk_compatibility === "legacy-sdk" ? "legacy-sdk" : "strict",
+      ...(row.timestamp_utc_offset_minutes !== null
+        ? { timestampUtcOffsetMinutes: Number(row.timestamp_utc_offset_minutes) }
+        : {}),
     };
   };
 
-  const authenticate = async (request: FastifyRequest, withBody: boolean): Promise<Verified> => {
+  const authenticate = async (
+    request: FastifyRequest,
+    op: SdkvxpOperation,
+    withBody: boolean,
+    seen: { settings?: SystemSettings },
+  ): Promise<Verified> => {
     const verified = await verifySdkvxpRequest({
       headers: request.headers,
       ...(withBody ? { body: (request.body as Buffer | undefined) ?? Buffer.alloc(0) } : {}),
       now: ctx.clock.now(),
-      lookup,
+      lookup: async (systemId) => {
+        const settings = await lookup(systemId);
+        if (settings) seen.settings = settings;
+        return settings;
+      },
       replay,
+      callKind: SDKVXP_CALL_KINDS[op],
+      maxSkewMs: sdk.maxSkewMs,
+      legacyMaxAgeMs: sdk.legacyMaxAgeMs,
+      timestampUtcOffsetMinutes: sdk.timestampUtcOffset,
     });
     return {
       ...verified,
@@ -114,15 +161,53 @@ export function registerSdkvxpRoutes(app: FastifyInstance, ctx: NodeContext, met
     };
   };
 
+  /** Authentication refusals never reach the pipeline's intake log: record them here. */
+  const logRefusal = async (
+    request: FastifyRequest,
+    error: unknown,
+    settings: SystemSettings | undefined,
+  ) => {
+    if (!refusals || !AxisAuthError.is(error)) return;
+    const claimed = {
+      systemId: claimedHeader(request, "xroadvnpt-systemid"),
+      from: claimedHeader(request, "xroadvnpt-from"),
+    };
+    const text = describeSdkvxpRefusal(
+      error.code,
+      (error.details ?? {}) as Record<string, unknown>,
+      claimed,
+      {
+        maxSkewMs: sdk.maxSkewMs,
+        offsetMinutes: settings?.timestampUtcOffsetMinutes ?? sdk.timestampUtcOffset,
+        ...(settings ? { agencyCodes: settings.agencyCodes } : {}),
+      },
+    );
+    await refusals.record({
+      source: "sdkvxp",
+      caller: claimed.systemId,
+      sender: claimed.from,
+      code: error.code,
+      message: { vi: error.messageVi, en: error.messageEn },
+      ...(text ? { diagnostic: { code: error.code, ...text } } : {}),
+    });
+  };
+
   const handle =
     (
-      op: string,
+      op: SdkvxpOperation,
       withBody: boolean,
       fn: (v: Verified, request: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
     ) =>
     async (request: FastifyRequest, reply: FastifyReply) => {
+      const seen: { settings?: SystemSettings } = {};
       try {
-        const v = await authenticate(request, withBody);
+        let v: Verified;
+        try {
+          v = await authenticate(request, op, withBody, seen);
+        } catch (error) {
+          await logRefusal(request, error, seen.settings);
+          throw error;
+        }
         const result = await fn(v, request, reply);
         metrics.inc("axis_sdkvxp_requests_total", "SDKVXP requests by operation and outcome", {
           op,
@@ -289,7 +374,7 @@ export function registerSdkvxpRoutes(app: FastifyInstance, ctx: NodeContext, met
     ["/countReceiveEdoc", "edoc"],
     ["/countReceiveStatus", "status"],
   ] as const) {
-    const handler = handle(path.slice(1), false, async (v) => ({
+    const handler = handle(path.slice(1) as SdkvxpOperation, false, async (v) => ({
       ...ok(),
       count: await countReceived(ctx, { caller: v.caller, kind }),
     }));
