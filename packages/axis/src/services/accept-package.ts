@@ -50,6 +50,8 @@ import {
   recordStatus,
 } from "../repositories/package-repository.ts";
 import type { SignatureVerdictName } from "../repositories/schema.ts";
+import { PoolUnavailable, settledValue, sharedPipeline } from "../workers/pipeline-pool.ts";
+import type { Settled } from "../workers/protocol.ts";
 import type { Caller, NodeContext, ParsedPackage } from "./ports.ts";
 
 export type PackageBody = Buffer | { stream: AsyncIterable<Buffer>; length?: number };
@@ -199,7 +201,11 @@ interface Checked {
   commitBlobs(): Promise<BlobInfo | undefined>;
   discardBlobs(): Promise<void>;
   extracted: boolean;
+  /** Done by a pipeline worker: the reception time it used, and the forwarded form it built. */
+  worker?: { at: Date; forward: Settled<Forwarded> };
 }
+
+type Forwarded = Awaited<ReturnType<typeof forwardSplices>>;
 
 async function accept(
   ctx: NodeContext,
@@ -236,7 +242,7 @@ async function accept(
     }
     const sender = trace.sender;
     const senderRow = await findAgency(db.kysely, sender);
-    const receivedAt = ctx.clock.now();
+    const receivedAt = checked.worker?.at ?? ctx.clock.now();
     const diagnostics: Diagnostic[] = [];
     const policy = signaturePolicy(ctx, sender, senderRow, fromNode !== null);
     const verification = policy === "off" ? undefined : await checked.verify();
@@ -286,8 +292,9 @@ async function accept(
     const signer = ctx.signer && config.signature.signForwarded ? ctx.signer : undefined;
     const forward = (raw: Buffer) =>
       forwardSplices(raw, { kind: parsed.kind, organId: config.organId, at: receivedAt, signer });
-    const fwd =
-      checked.raw !== null
+    const fwd = checked.worker
+      ? settledValue(checked.worker.forward)
+      : checked.raw !== null
         ? await forward(checked.raw)
         : await oneAtATime(async () => forward(await ctx.blobs.read(parsed.sha256)));
     if (checked.raw !== null && !inline) await ctx.blobs.put(checked.raw);
@@ -452,6 +459,10 @@ async function readAndCheck(ctx: NodeContext, body: PackageBody): Promise<Checke
     const extract =
       config.storage.extractAttachments === "always" ||
       (config.storage.extractAttachments === "large" && raw.length > config.storage.inlineMaxBytes);
+    if (!extract) {
+      const done = await inWorker(ctx, raw, parseLimits);
+      if (done) return done;
+    }
     const sink = extract ? deferredBlobSink(ctx.blobs) : hashingSink();
     let parsed: ParsedPackage;
     try {
@@ -533,6 +544,66 @@ async function readAndCheck(ctx: NodeContext, body: PackageBody): Promise<Checke
     discardBlobs: async () => {
       if (!committed) await discard();
     },
+  };
+}
+
+/**
+ * The CPU-bound part on a worker thread: parse + validate, verify (trust asked of the main
+ * thread), TraceHeader + re-sign (the node key stays here). Verification and forwarding are
+ * done ahead, whatever the policy turns out to be; their errors are raised where the main
+ * thread path would raise them (judging the signature, building the forwarded form). Returns
+ * undefined when no worker is available: the caller does the work itself.
+ */
+async function inWorker(
+  ctx: NodeContext,
+  raw: Buffer,
+  limits: { maxFieldBytes: number; maxAttachments: number; maxBytes: number },
+): Promise<Checked | undefined> {
+  const pool = ctx.pipeline === undefined ? sharedPipeline() : ctx.pipeline;
+  if (!pool?.ready) return undefined;
+  const at = ctx.clock.now();
+  const signer = ctx.signer && ctx.config.signature.signForwarded ? ctx.signer : undefined;
+  let outcome: Awaited<ReturnType<typeof pool.run>>;
+  try {
+    outcome = await pool.run(
+      {
+        // A Buffer posted to a thread is cloned with its whole ArrayBuffer: send only its bytes.
+        raw: raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength ? raw : new Uint8Array(raw),
+        limits,
+        at: at.getTime(),
+        organId: ctx.config.organId,
+        verify: true,
+        ...(signer
+          ? {
+              signer: {
+                algorithm: signer.algorithm,
+                certificate: signer.certificate,
+                chain: [...signer.chain],
+              },
+            }
+          : {}),
+      },
+      { trust: trustOf(ctx), signer },
+    );
+  } catch (error) {
+    if (error instanceof PoolUnavailable) return undefined;
+    throw error;
+  }
+  const verification = outcome.verification;
+  const forward = outcome.forward;
+  if (forward.ok) {
+    // Posted Buffers arrive as Uint8Arrays.
+    for (const x of forward.value.splices)
+      x.insert = Buffer.from(x.insert.buffer, x.insert.byteOffset, x.insert.byteLength);
+  }
+  return {
+    parsed: outcome.parsed,
+    verify: async () => settledValue(verification!),
+    raw,
+    extracted: false,
+    commitBlobs: async () => undefined,
+    discardBlobs: async () => {},
+    worker: { at, forward },
   };
 }
 

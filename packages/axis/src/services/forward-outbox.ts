@@ -38,12 +38,25 @@ export async function forwardOutbox(
   // Neighbours are served in parallel, but each one gets its packages one at a time in
   // claim order (oldest first), so statuses 01 → 06 arrive in the order they were accepted.
   // After a failure the rest of that neighbour's batch waits for the same retry time.
+  // Pipelined around the one request in flight: the next package's bytes are read while it is
+  // out, and each hop is recorded (outbox row + evidence, in order) while the next one is sent.
+  // A hop not yet recorded when the node stops is sent again after its lease; the neighbour
+  // de-duplicates by package id.
   const byNode = new Map<string, typeof claimed>();
   for (const item of claimed) byNode.set(item.nodeId, [...(byNode.get(item.nodeId) ?? []), item]);
+  const load = async (item: (typeof claimed)[number]) => {
+    const pkg = await findPackage(db.kysely, item.packageId);
+    if (!pkg) throw new Error("package row missing");
+    return { pkg, body: await forwardedBytes(ctx, pkg) };
+  };
   await Promise.all(
     [...byNode.values()].map(async (items) => {
       let retryAt: number | undefined;
-      for (const item of items) {
+      let recording: Promise<void> = Promise.resolve();
+      // Kept, not left as a rejected promise: raised at the end of the round (rows stay leased).
+      let recordError: unknown;
+      let next = items[0] ? settle(load(items[0])) : undefined;
+      for (const [i, item] of items.entries()) {
         if (retryAt !== undefined) {
           await markOutboxRetry(
             db.kysely,
@@ -54,10 +67,11 @@ export async function forwardOutbox(
           );
           continue;
         }
-        const pkg = await findPackage(db.kysely, item.packageId);
+        const loaded = await next!;
+        next = items[i + 1] ? settle(load(items[i + 1]!)) : undefined;
         try {
-          if (!pkg) throw new Error("package row missing");
-          const body = await forwardedBytes(ctx, pkg);
+          if (!loaded.ok) throw loaded.error;
+          const { pkg, body } = loaded.value;
           const answer = await transport.sendPackage(item.nodeId, {
             packageId: pkg.id,
             kind: pkg.kind,
@@ -65,22 +79,28 @@ export async function forwardOutbox(
             body,
           });
           const at = ctx.clock.now();
-          await db.transaction(async (trx) => {
-            await markOutboxSent(trx, item.packageId, item.nodeId, at.getTime());
-            await appendEvidence(trx, db.dialect, {
-              at,
-              kind: "forward",
-              nodeId: config.nodeId,
-              packageId: item.packageId,
-              actor: item.nodeId,
-              details: {
-                to: item.nodeId,
-                sha256: pkg.fwd_sha256,
-                attempts: item.attempts,
-                duplicate: answer.duplicate,
-              },
+          recording = recording
+            .then(() =>
+              db.transaction(async (trx) => {
+                await markOutboxSent(trx, item.packageId, item.nodeId, at.getTime());
+                await appendEvidence(trx, db.dialect, {
+                  at,
+                  kind: "forward",
+                  nodeId: config.nodeId,
+                  packageId: item.packageId,
+                  actor: item.nodeId,
+                  details: {
+                    to: item.nodeId,
+                    sha256: pkg.fwd_sha256,
+                    attempts: item.attempts,
+                    duplicate: answer.duplicate,
+                  },
+                });
+              }),
+            )
+            .catch((error: unknown) => {
+              recordError ??= error;
             });
-          });
           sent++;
         } catch (error) {
           failed++;
@@ -91,12 +111,24 @@ export async function forwardOutbox(
             random(),
           );
           retryAt = ctx.clock.now().getTime() + delay;
+          await recording;
           await markOutboxRetry(db.kysely, item.packageId, item.nodeId, retryAt, errorText(error));
         }
       }
+      await next;
+      await recording;
+      if (recordError !== undefined) throw recordError;
     }),
   );
   return { sent, failed };
+}
+
+async function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  try {
+    return { ok: true, value: await p };
+  } catch (error) {
+    return { ok: false, error };
+  }
 }
 
 function errorText(error: unknown): string {

@@ -6,6 +6,7 @@ import type { BlobStore, Database } from "@truc/store";
 import type { NodeConfig } from "../config.ts";
 import type { StatusCode } from "../domain/status.ts";
 import type { AxisDatabase } from "../repositories/schema.ts";
+import type { PipelinePool } from "../workers/pipeline-pool.ts";
 
 /** What the axis needs to know about a validated package (from @truc/edxml's parser). */
 export interface ParsedPackage {
@@ -47,6 +48,11 @@ export interface NodeContext {
   /** Node key, when configured: re-signs forwarded packages and seals the evidence log. */
   signer?: Signer;
   trust?: TrustCallback;
+  /**
+   * Worker threads for the CPU-bound part of accepting in-memory packages. Absent: the
+   * process-wide pool (`sharedPipeline()`); null: everything on the main thread.
+   */
+  pipeline?: PipelinePool | null;
   newId(): string;
   /** Called after a commit that created outbox rows, so the federation worker wakes up. */
   onOutbox?(): void;
