@@ -6,6 +6,7 @@ import {
   type AppearanceSpec,
   formatReport,
   HttpTimestampAuthority,
+  makeSampleDocument,
   type PadesLevel,
   PdfSignError,
   type Rect,
@@ -126,6 +127,38 @@ export function register(program: Command, context: CliContext): void {
   const pdf = program
     .command("pdf")
     .description("PAdES signatures on PDF documents / chữ ký số PAdES trên văn bản PDF");
+
+  pdf
+    .command("sample")
+    .description("write a sample administrative document to sign / tạo văn bản mẫu để thử ký")
+    .requiredOption("-o, --out <file>", "PDF to write")
+    .option("--notation <text>", "number/notation, e.g. 12/QĐ-SNV", "    /QĐ-SNV")
+    .option("--competence <text>", "authority line, e.g. KT. GIÁM ĐỐC", "")
+    .option("--position <text>", "position line", "GIÁM ĐỐC")
+    .option("--signer-name <text>", "the competent person's full name (as in the certificate CN)")
+    .action(
+      async (o: {
+        out: string;
+        notation: string;
+        competence: string;
+        position: string;
+        signerName?: string;
+      }) => {
+        const output = context.output();
+        try {
+          const bytes = await makeSampleDocument({
+            notation: o.notation,
+            competence: o.competence,
+            position: o.position,
+            ...(o.signerName ? { signerName: o.signerName } : {}),
+          });
+          writeFileSync(o.out, bytes);
+          printResult(output, { file: o.out, bytes: bytes.length }, () => o.out);
+        } catch (error) {
+          context.setExitCode(reportError(output, error));
+        }
+      },
+    );
 
   pdf
     .command("sign")
