@@ -1,10 +1,13 @@
 /**
  * `truc axis verify-log`: checks a node's tamper-evident evidence log (hash chain and signed
  * seals) straight from its store: exit 0 intact, 1 broken (with the record where it breaks).
+ * `truc axis operator add`: creates (or resets) an operator account of the node console, with
+ * the password from an environment variable or generated and printed once.
  */
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { AxisDatabase } from "@truc/axis";
+import type { AdminDb, AxisDatabase } from "@truc/axis";
 import type { Command } from "commander";
 import type { CliContext } from "../main.ts";
 import { EXIT, printResult, reportError } from "../output.ts";
@@ -14,8 +17,85 @@ import { pemBlocks } from "../support/keys.ts";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+/** Opens an existing node store (never creates an empty one by accident). */
+async function openNodeStore(o: { dataDir?: string; databaseUrl?: string }) {
+  if (!o.dataDir === !o.databaseUrl)
+    throw new CliError("CLI_USAGE", { detail: "give exactly one of --data-dir and --database-url" });
+  const { openDatabase } = await import("@truc/store");
+  const sqlitePath = o.dataDir ? join(o.dataDir, "axis.sqlite") : undefined;
+  if (sqlitePath && !existsSync(sqlitePath))
+    throw new CliError("CLI_INPUT_UNREADABLE", { path: sqlitePath, reason: "ENOENT" });
+  return openDatabase<AxisDatabase>(
+    o.databaseUrl ? { kind: "postgres", url: o.databaseUrl } : { kind: "sqlite", path: sqlitePath! },
+  );
+}
+
 export function register(program: Command, context: CliContext): void {
   const axis = program.command("axis").description("axis node administration / quản trị nút trục");
+
+  const operator = axis.command("operator").description("node console operators / người quản trị nút");
+  operator
+    .command("add")
+    .description("create or reset an operator account / tạo hoặc đặt lại tài khoản quản trị")
+    .option("--data-dir <dir>", "node data directory (SQLite store axis.sqlite)")
+    .option("--database-url <url>", "PostgreSQL URL of the node's store")
+    .requiredOption("--username <name>", "login name (a-z 0-9 . _ -)")
+    .option("--display-name <text>", "name shown in the console")
+    .option(
+      "--password-env <NAME>",
+      "environment variable holding the password (otherwise one is generated and printed once)",
+    )
+    .action(
+      async (o: {
+        dataDir?: string;
+        databaseUrl?: string;
+        username: string;
+        displayName?: string;
+        passwordEnv?: string;
+      }) => {
+        const out = context.output();
+        try {
+          let password: string;
+          const generated = o.passwordEnv === undefined;
+          if (o.passwordEnv !== undefined) {
+            const value = process.env[o.passwordEnv];
+            if (!value)
+              throw new CliError("CLI_CREDENTIALS_MISSING", { missing: "password", env: o.passwordEnv });
+            password = value;
+          } else {
+            password = randomBytes(18).toString("base64url");
+          }
+          const { ADMIN_MIGRATIONS, createOperator } = await import("@truc/axis");
+          const { migrate } = await import("@truc/store");
+          const db = await openNodeStore(o);
+          try {
+            // The console's tables are created by the node on its first start; make sure they exist.
+            await migrate(db, ADMIN_MIGRATIONS);
+            await createOperator(db.kysely as unknown as AdminDb, {
+              username: o.username,
+              password,
+              ...(o.displayName ? { displayName: o.displayName } : {}),
+            });
+          } finally {
+            await db.close();
+          }
+          const username = o.username.trim().toLowerCase();
+          printResult(out, { username, ...(generated ? { password } : {}) }, () =>
+            generated
+              ? out.lang === "vi"
+                ? `Đã tạo tài khoản ${username}. Mật khẩu (chỉ hiện một lần): ${password}`
+                : `Operator ${username} created. Password (shown once): ${password}`
+              : out.lang === "vi"
+                ? `Đã tạo tài khoản ${username} với mật khẩu từ ${o.passwordEnv}.`
+                : `Operator ${username} created with the password from ${o.passwordEnv}.`,
+          );
+          context.setExitCode(EXIT.ok);
+        } catch (error) {
+          reportError(out, error);
+          context.setExitCode(exitCodeFor(error));
+        }
+      },
+    );
 
   axis
     .command("verify-log")
@@ -26,8 +106,6 @@ export function register(program: Command, context: CliContext): void {
     .action(async (o: { dataDir?: string; databaseUrl?: string; trustedCert?: string[] }) => {
       const out = context.output();
       try {
-        if (!o.dataDir === !o.databaseUrl)
-          throw new CliError("CLI_USAGE", { detail: "give exactly one of --data-dir and --database-url" });
         const trusted = (o.trustedCert ?? []).flatMap((f) =>
           pemBlocks(f, "CERTIFICATE").map(
             (der) =>
@@ -35,14 +113,8 @@ export function register(program: Command, context: CliContext): void {
           ),
         );
         const { AxisError, verifyEvidenceLog } = await import("@truc/axis");
-        const { openDatabase } = await import("@truc/store");
-        const sqlitePath = o.dataDir ? join(o.dataDir, "axis.sqlite") : undefined;
         // Never create an empty store by accident: a missing one is an input error.
-        if (sqlitePath && !existsSync(sqlitePath))
-          throw new CliError("CLI_INPUT_UNREADABLE", { path: sqlitePath, reason: "ENOENT" });
-        const db = await openDatabase<AxisDatabase>(
-          o.databaseUrl ? { kind: "postgres", url: o.databaseUrl } : { kind: "sqlite", path: sqlitePath! },
-        );
+        const db = await openNodeStore(o);
         try {
           const report = await verifyEvidenceLog(
             db.kysely,

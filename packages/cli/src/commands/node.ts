@@ -1,7 +1,10 @@
 /**
  * `truc node --config <file.json>`: runs one axis node (national or LGSP) until SIGINT/SIGTERM,
  * then closes it gracefully (stops taking requests, finishes in-flight work, seals the evidence
- * log). The node logs through its own logger (config `logLevel`).
+ * log). The node logs through its own logger (config `logLevel`). Systems declared in the
+ * file (`systems`: systemId, secretEnv — the name of the environment variable holding the
+ * SDKVXP secret, never the secret —, certFingerprint, agencyCodes, sdkCompatibility,
+ * timestampUtcOffset) are connected at start.
  */
 import type { Command } from "commander";
 import type { CliContext } from "../main.ts";
@@ -40,11 +43,15 @@ export function register(program: Command, context: CliContext): void {
             role: config.role,
             organId: config.organId,
             url: node.url,
+            systems: config.systems.map((s) => ({
+              systemId: s.systemId,
+              sdkCompatibility: s.sdkCompatibility,
+            })),
           },
           () =>
             out.lang === "vi"
-              ? `Nút ${config.nodeId} (${config.role === "national" ? "trục quốc gia" : "LGSP"}, ${config.organId}) đang chạy tại ${node.url} — Ctrl-C để dừng`
-              : `Node ${config.nodeId} (${config.role}, ${config.organId}) listening on ${node.url} — Ctrl-C to stop`,
+              ? `Nút ${config.nodeId} (${config.role === "national" ? "trục quốc gia" : "LGSP"}, ${config.organId}) đang chạy tại ${node.url}${config.systems.length ? `, ${config.systems.length} hệ thống khai báo trong tệp đã kết nối` : ""} — Ctrl-C để dừng`
+              : `Node ${config.nodeId} (${config.role}, ${config.organId}) listening on ${node.url}${config.systems.length ? `, ${config.systems.length} declared systems connected` : ""} — Ctrl-C to stop`,
         );
         await new Promise<void>((resolve) => {
           const stop = (signal: NodeJS.Signals) => {
