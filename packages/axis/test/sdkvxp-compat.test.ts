@@ -9,6 +9,7 @@
  * object reuses its timestamp; the node's clock moves on.
  */
 import assert from "node:assert/strict";
+import { X509Certificate } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { request } from "node:https";
 import { join } from "node:path";
@@ -28,7 +29,7 @@ import { type RunningNode, startNode } from "../src/node.ts";
 import type { AdminDb } from "../src/repositories/admin-repository.ts";
 import { call as tlsCall } from "./support/https.ts";
 import { edocXml } from "./support/packages.ts";
-import { makeTestPki, type TestPki } from "./support/pki.ts";
+import { type Identity, makeTestPki, type TestPki } from "./support/pki.ts";
 
 interface Reply {
   status: number;
@@ -162,6 +163,9 @@ describe("node configuration: declared systems", () => {
 describeEachDialect("axis: SDKVXP timestamp reuse and refusals before the pipeline", (ctx) => {
   let node: RunningNode;
   let pki: TestPki;
+  let own: Identity;
+  let child: Identity;
+  let strangerFp = "";
   let clock = Date.parse("2025-03-05T03:00:00Z");
   const T0 = clock;
 
@@ -277,7 +281,8 @@ describeEachDialect("axis: SDKVXP timestamp reuse and refusals before the pipeli
     const dir = join(ctx.dataDir(), "node");
     mkdirSync(join(ctx.dataDir(), "pki"), { recursive: true });
     pki = makeTestPki(join(ctx.dataDir(), "pki"));
-    const own = pki.issue("national-node");
+    own = pki.issue("national-node");
+    child = pki.issue("lgsp-h41");
     const env = { [SECRET_ENV]: L1.secret };
     node = await startNode(
       parseNodeConfig(
@@ -290,6 +295,8 @@ describeEachDialect("axis: SDKVXP timestamp reuse and refusals before the pipeli
           masterKey: "44".repeat(32),
           logLevel: "silent",
           tls: { cert: own.certPem, key: own.keyPem, ca: [pki.caPem] },
+          // A child link that is never reachable (workers are off): for the console's federation page.
+          children: [{ nodeId: "lgsp-h41", url: "https://127.0.0.1:9", fingerprint: child.fingerprint }],
           systems: [
             {
               systemId: L1.systemId,
@@ -592,6 +599,7 @@ describeEachDialect("axis: SDKVXP timestamp reuse and refusals before the pipeli
   it("records an unknown or missing mTLS client certificate on the native and federation APIs", async () => {
     clock = Date.parse("2025-03-07T02:20:00Z");
     const stranger = pki.issue("stranger");
+    strangerFp = stranger.fingerprint;
     for (let i = 0; i < 3; i++) {
       const r = await tlsCall(node.url, stranger, pki.caPem, "GET", "/v1/inbox");
       assert.equal(r.json.code, "AXIS_AUTH_CERT_UNKNOWN");
@@ -611,5 +619,64 @@ describeEachDialect("axis: SDKVXP timestamp reuse and refusals before the pipeli
     const missing = rows.find((r) => r.code === "AXIS_AUTH_CERT_MISSING");
     assert.ok(missing);
     assert.equal(missing.caller, null);
+  });
+
+  it("the console's federation health and certificate countdown still work on this node", async () => {
+    clock = Date.parse("2025-03-07T03:00:00Z");
+    const daysLeft = (pem: string) =>
+      Math.floor((Date.parse(new X509Certificate(pem).validTo) - clock) / 86_400_000);
+    let fed = await admin("GET", "/admin/api/federation");
+    assert.equal(fed.status, 200, JSON.stringify(fed.json));
+    assert.deepEqual(
+      fed.json.links.map((l: any) => [l.nodeId, l.relation, l.health, l.pending, l.certificateDaysLeft]),
+      [["lgsp-h41", "child", "idle", 0, null]],
+    );
+    // The child calls in with its pinned certificate: seen, so its countdown is known.
+    const pulled = await tlsCall(node.url, child, pki.caPem, "GET", "/v1/federation/directory?since=0");
+    assert.equal(pulled.status, 200, JSON.stringify(pulled.json));
+    // A forwarding attempt that failed.
+    await node.context.db.kysely
+      .insertInto("axis_outbox")
+      .values({
+        package_id: "00000000-0000-4000-8000-000000000001",
+        node_id: "lgsp-h41",
+        state: "pending",
+        attempts: 3,
+        next_attempt_at: clock + 60_000,
+        lease_until: 0,
+        last_error: "connect ECONNREFUSED 127.0.0.1:9",
+        created_at: clock - 60_000,
+        sent_at: null,
+      })
+      .execute();
+    fed = await admin("GET", "/admin/api/federation");
+    const link = fed.json.links[0];
+    assert.equal(link.health, "error");
+    assert.equal(link.reason, "peer-unreachable");
+    assert.equal(link.failing, 1);
+    assert.equal(link.maxAttempts, 3);
+    assert.equal(link.certificateDaysLeft, daysLeft(child.certPem));
+
+    // A system bound to a certificate, seen on the native API.
+    const office = pki.issue("office-h41");
+    await node.connectSystem({
+      systemId: "office.h41",
+      certFingerprint: office.fingerprint,
+      agencyCodes: ["H41.05"],
+    });
+    const inbox = await tlsCall(node.url, office, pki.caPem, "GET", "/v1/inbox");
+    assert.equal(inbox.status, 200, JSON.stringify(inbox.json));
+    const certs = await admin("GET", "/admin/api/certificates");
+    assert.equal(certs.status, 200);
+    const byRole = (role: string, boundTo: string) =>
+      certs.json.items.find((c: any) => c.role === role && c.boundTo === boundTo);
+    assert.equal(byRole("node", "national").daysLeft, daysLeft(own.certPem));
+    assert.equal(byRole("ca", "trust").daysLeft, daysLeft(pki.caPem));
+    const sys = byRole("system", "office.h41");
+    assert.equal(sys.daysLeft, daysLeft(office.certPem));
+    assert.equal(sys.lastSeenAt, new Date(clock).toISOString());
+    assert.equal(byRole("neighbour", "lgsp-h41").daysLeft, daysLeft(child.certPem));
+    const unbound = certs.json.items.find((c: any) => c.role === "unbound" && c.fingerprint === strangerFp);
+    assert.ok(unbound, "the stranger's certificate is listed as bound to nothing");
   });
 });
