@@ -141,7 +141,14 @@ async function run(list: { from: number; body: Buffer }[]) {
 }
 
 await run(jobs.slice(0, WARMUP));
+const cpu0 = process.cpuUsage();
+const elu0 = performance.eventLoopUtilization();
 const measured = await run(jobs.slice(WARMUP));
+const cpu = process.cpuUsage(cpu0);
+const elu = performance.eventLoopUtilization(elu0);
+// Node and load generator share this process: CPU of every thread, and the main thread's busy time.
+const cpuMsPerPackage = (cpu.user + cpu.system) / 1000 / PACKAGES;
+const mainMsPerPackage = elu.active / PACKAGES;
 if (measured.failures > 0) throw new Error(`${measured.failures} packages were not accepted`);
 const rate = PACKAGES / measured.seconds;
 
@@ -174,6 +181,12 @@ report("axis: one node, PostgreSQL, signed 100 KB packages (native API, mTLS)", 
     unit: "pkg/s",
     ceiling: { name: "bare 100 KB INSERT, 1 conn", value: ceiling1.median },
   },
+  {
+    figure: "CPU per package, all threads (node + TLS client in one process)",
+    value: cpuMsPerPackage,
+    unit: "ms",
+  },
+  { figure: "main-thread busy time per package (event loop)", value: mainMsPerPackage, unit: "ms" },
   { figure: "accept latency p50", value: percentile(measured.latencies, 50), unit: "ms" },
   { figure: "accept latency p95", value: percentile(measured.latencies, 95), unit: "ms" },
   { figure: "accept latency p99", value: percentile(measured.latencies, 99), unit: "ms" },
@@ -184,4 +197,6 @@ report("axis: one node, PostgreSQL, signed 100 KB packages (native API, mTLS)", 
     ...(p === 50 ? { note: `${Number(pending.n)} mailbox rows for ${PACKAGES + WARMUP} packages` } : {}),
   })),
 ]);
-console.log(`pipeline workers: ${process.env.TRUC_PIPELINE_WORKERS ?? "default (one per core)"}`);
+console.log(
+  `pipeline workers (TRUC_PIPELINE_WORKERS): ${process.env.TRUC_PIPELINE_WORKERS ?? "0 (main thread)"}`,
+);

@@ -207,4 +207,6 @@ report("axis: three hops (agency → LGSP A → national → LGSP B → mailbox)
     unit: "ms",
   })),
 ]);
-console.log(`pipeline workers: ${process.env.TRUC_PIPELINE_WORKERS ?? "default (one per core)"}`);
+console.log(
+  `pipeline workers (TRUC_PIPELINE_WORKERS): ${process.env.TRUC_PIPELINE_WORKERS ?? "0 (main thread)"}`,
+);

@@ -200,14 +200,18 @@ export function settledValue<T>(s: Settled<T>): T {
 let shared: PipelinePool | null | undefined;
 
 /**
- * The process-wide pool (nodes in one process share the cores). Its size is
- * `TRUC_PIPELINE_WORKERS` when set (0 turns the workers off), else one worker per core on a
- * machine with at least two. Created on first use; its threads never keep the process alive.
+ * The process-wide pool (nodes in one process share the cores). Opt-in for now: its size is
+ * `TRUC_PIPELINE_WORKERS` (a number, or "auto" for one worker per core on a machine with at
+ * least two); unset or 0 keeps everything on the main thread. On the shared 2-core build
+ * machine the pool did not show a throughput gain above the run-to-run noise (see
+ * bench/axis.bench.ts), so it is not the default until measured on a quiet host.
+ * Created on first use; idle threads never keep the process alive.
  */
 export function sharedPipeline(): PipelinePool | null {
   if (shared !== undefined) return shared;
   const env = process.env.TRUC_PIPELINE_WORKERS;
-  const size = env !== undefined && /^\d+$/.test(env) ? Number(env) : defaultPipelineWorkers();
+  const size =
+    env === "auto" ? defaultPipelineWorkers() : env !== undefined && /^\d+$/.test(env) ? Number(env) : 0;
   shared = size > 0 ? new PipelinePool(size) : null;
   return shared;
 }
