@@ -115,7 +115,20 @@ describeEachDialect("resilience: a province cut off from the national node under
     await nodes.b.syncDirectoryNow();
   });
   after(async () => {
-    await Promise.all(Object.values(nodes).map((n) => n?.close()));
+    // Closed one by one, each bounded: a hang here names the node instead of timing out the file.
+    for (const [name, n] of Object.entries(nodes)) {
+      const t0 = Date.now();
+      let timer: NodeJS.Timeout | undefined;
+      const outcome = await Promise.race([
+        n!.close().then(() => "closed"),
+        new Promise<string>((r) => {
+          timer = setTimeout(() => r("still closing after 30 s"), 30_000);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (outcome !== "closed" || Date.now() - t0 > 5000)
+        console.error(`[${ctx.dialect}] close ${name}: ${outcome} (${Date.now() - t0} ms)`);
+    }
     for (const drop of drops) await drop();
   });
 
@@ -197,9 +210,7 @@ describeEachDialect("resilience: a province cut off from the national node under
     }
   });
 
-  it("each recipient sees each sender's documents in the order they were sent", {
-    todo: "axis forward-outbox: a package accepted during the outage is claimed as soon as it is due, ahead of older rows for the same neighbour still in back-off (seen: 9 delivered before 2,4,6,8)",
-  }, () => {
+  it("each recipient sees each sender's documents in the order they were sent", () => {
     assert.ok(traffic, "the partition test ran");
     for (const sender of ["H29.12", "H29.13"])
       for (const recipient of ["H41.05", "H41.06"]) {
@@ -207,4 +218,17 @@ describeEachDialect("resilience: a province cut off from the national node under
         assert.deepEqual(received, sent, `order of ${sender}'s documents at ${recipient}`);
       }
   });
+});
+
+// Three in-process nodes were closed above; if anything they left keeps this process alive,
+// say what it is and fail the file instead of hanging until the runner's timeout.
+after(() => {
+  setTimeout(() => {
+    const handles = (process as unknown as { _getActiveHandles(): object[] })._getActiveHandles();
+    console.error(
+      "still running 60 s after the last test; active handles:",
+      handles.map((h) => h.constructor.name),
+    );
+    process.exit(1);
+  }, 60_000).unref();
 });
