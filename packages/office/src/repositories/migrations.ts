@@ -2,8 +2,10 @@
  * Office schema. Every table that holds agency data carries `agency_id`, and every repository
  * query filters on it (tenant isolation). Times are ISO-8601 UTC text; JSON is text.
  */
-import { addAutoIdColumn, columnTypes, type Migration } from "@truc/store";
+import { addAutoIdColumn, columnTypes, createSearchIndex, type Migration } from "@truc/store";
 import { sql } from "kysely";
+import type { Tx } from "./rows.ts";
+import { backfillSearchIndex } from "./search.ts";
 
 export const OFFICE_MIGRATIONS: readonly Migration[] = [
   {
@@ -422,6 +424,23 @@ export const OFFICE_MIGRATIONS: readonly Migration[] = [
         .on("office_scans")
         .columns(["agency_id", "created_at"])
         .execute();
+    },
+  },
+  {
+    // Full-text search (one index per direction, partitioned by agency; see repositories/search.ts),
+    // the body text of incoming documents (package content or OCR) kept for re-indexing, and a
+    // backfill of the documents already stored.
+    id: "office-0007-search-index",
+    async up(db) {
+      await createSearchIndex(db, "office_incoming");
+      await createSearchIndex(db, "office_outgoing");
+      await db.schema
+        .createTable("office_incoming_text")
+        .addColumn("incoming_id", "text", (c) => c.primaryKey())
+        .addColumn("agency_id", "text", (c) => c.notNull())
+        .addColumn("body", "text", (c) => c.notNull())
+        .execute();
+      await backfillSearchIndex(db as unknown as Tx);
     },
   },
 ];

@@ -14,6 +14,7 @@ import {
   setRecipientState,
   updateOutgoing,
 } from "../repositories/outgoing.ts";
+import { indexOutgoing } from "../repositories/search.ts";
 import { type Actor, type OfficeDeps, runCommand } from "./context.ts";
 import { cleanText, guardUpdated, loadAgency, loadOutgoing } from "./outgoing-support.ts";
 import { edocHeader, organizationOf, queuePackage } from "./package-support.ts";
@@ -173,6 +174,7 @@ export async function sendUpdate(
         at,
       });
       guardUpdated(await updateOutgoing(tx, actor.agencyId, row.id, "issued", patch), "update", row.state);
+      await indexOutgoing(tx, updated);
       return {
         result: outgoingView(updated),
         note: { entityId: row.id, details: { reason, changes: input.changes } },

@@ -6,6 +6,7 @@
 import { fromJsonText, toJsonText } from "@truc/store";
 import { OfficeError } from "../errors.ts";
 import type { IncomingRow } from "../repositories/rows.ts";
+import { indexIncoming } from "../repositories/search.ts";
 import type { Actor, OfficeDeps } from "./context.ts";
 import { loadIncoming, transitionIncoming } from "./incoming-support.ts";
 import type { IncomingAttachment, IncomingView, PendingRequest } from "./views.ts";
@@ -27,7 +28,7 @@ export async function answerRequest(
     incomingId: input.incomingId,
     event,
     permission: "incoming.answer-sender",
-    patch: async (_tx, current) => {
+    patch: async (tx, current) => {
       if (current.pending_request !== row.pending_request)
         throw new OfficeError("OFFICE_INVALID_TRANSITION", { action: "answer", state: current.state });
       const patch: Partial<IncomingRow> = { pending_request: null };
@@ -42,6 +43,8 @@ export async function answerRequest(
         const c = request.changes as { subject?: string; dueDate?: string | null };
         if (c.subject) patch.subject = c.subject;
         if (c.dueDate !== undefined) patch.due_date = c.dueDate ? c.dueDate.replaceAll("/", "-") : null;
+        // Same transaction as the row update: the new subject is what search finds.
+        if (c.subject) await indexIncoming(tx, { ...current, ...patch });
       }
       return patch;
     },

@@ -8,6 +8,7 @@ import { documentType } from "../domain/document-types.ts";
 import { buildDocumentId, documentCode, numberingYear } from "../domain/numbering.ts";
 import { OfficeError } from "../errors.ts";
 import { updateOutgoing } from "../repositories/outgoing.ts";
+import { indexOutgoing } from "../repositories/search.ts";
 import { nextInSequence } from "../repositories/sequences.ts";
 import { type Actor, type OfficeDeps, runCommand } from "./context.ts";
 import { guardUpdated, loadAgency, loadOutgoing, outgoingSearchText } from "./outgoing-support.ts";
@@ -47,6 +48,7 @@ export async function assignNumber(
         "number",
         row.state,
       );
+      await indexOutgoing(tx, next);
       return {
         result: outgoingView({ ...next, ...withSearch }),
         note: {

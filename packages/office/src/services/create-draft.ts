@@ -6,6 +6,7 @@ import { documentType, URGENCIES, type Urgency } from "../domain/document-types.
 import { buildNotation, sequenceKey } from "../domain/numbering.ts";
 import { OfficeError } from "../errors.ts";
 import { insertOutgoing } from "../repositories/outgoing.ts";
+import { indexOutgoing } from "../repositories/search.ts";
 import { type Actor, type OfficeDeps, runCommand } from "./context.ts";
 import { cleanText, loadAgency, outgoingSearchText } from "./outgoing-support.ts";
 import { type OutgoingView, outgoingView } from "./views.ts";
@@ -96,6 +97,7 @@ export async function createDraft(
       };
       row.search_text = outgoingSearchText(row);
       await insertOutgoing(tx, row);
+      await indexOutgoing(tx, row);
       return {
         result: outgoingView(row),
         note: { entityId: id, details: { subject: row.subject, type: type.code } },

@@ -2,7 +2,7 @@
  * Read-side use cases (no state change, no audit row): document details with history and
  * timelines, file downloads, search, the overdue and reminder lists. All are tenant-scoped.
  */
-import { fromJsonText } from "@truc/store";
+import { fromJsonText, type SearchMatch } from "@truc/store";
 import { authorise } from "../domain/access.ts";
 import { deadlineStatus, reminderFor, vietnamDate } from "../domain/deadlines.ts";
 import type { Urgency } from "../domain/document-types.ts";
@@ -19,6 +19,7 @@ import {
 import { listUnits, listUsers } from "../repositories/people.ts";
 import type { Tx } from "../repositories/rows.ts";
 import {
+  matchOf,
   openIncoming,
   overdueIncoming,
   type SearchFilter,
@@ -109,12 +110,18 @@ export interface SearchHit {
   date: string | null;
   state: string;
   urgency: string;
+  /** How the query matched: "exact-phrase" | "phrase" | "exact-words" | "words" (ranked in that order). */
+  match: SearchMatch;
+  /** The query's words occur with their diacritics as typed ("exact-phrase" or "exact-words"). */
   exactMatch: boolean;
 }
 
 /**
- * Search: diacritic-insensitive matching (đ → d included); hits whose subject contains the
- * query with its exact diacritics come first, then newest first. Same order on both dialects.
+ * Search over metadata and full text (package content, OCR): diacritic-insensitive matching
+ * (đ → d included), the last word a prefix; exact-diacritic matches first (see `match`), then by
+ * document date, newest first. Same results and order on both dialects. Each direction's query
+ * applies the agency and filters before its limit, and is ordered like the merge below, so the
+ * merged page is exactly the best `limit` hits of both.
  */
 export async function searchDocuments(
   deps: OfficeDeps,
@@ -122,12 +129,13 @@ export async function searchDocuments(
   filter: SearchFilter,
 ): Promise<SearchHit[]> {
   const tx = q(deps);
-  const hits: SearchHit[] = [];
-  const exact = (text: string) =>
-    !!filter.q &&
-    text.normalize("NFC").toLowerCase().includes(filter.q.normalize("NFC").trim().toLowerCase());
+  const hits: (SearchHit & { tier: number })[] = [];
+  const ranked = (row: { search_tier: number }) => {
+    const match = matchOf(row);
+    return { match, exactMatch: match === "exact-phrase" || match === "exact-words", tier: row.search_tier };
+  };
   if (filter.direction !== "outgoing" && actor.roles.some((r) => r !== "quan_tri")) {
-    for (const r of await searchIncoming(tx, actor.agencyId, filter))
+    for (const r of await searchIncoming(tx, actor.agencyId, filter, "search"))
       hits.push({
         direction: "incoming",
         id: r.id,
@@ -138,11 +146,11 @@ export async function searchDocuments(
         date: r.promulgation_date,
         state: r.state,
         urgency: r.urgency,
-        exactMatch: exact(r.subject),
+        ...ranked(r),
       });
   }
   if (filter.direction !== "incoming" && !filter.issuer) {
-    for (const r of await searchOutgoing(tx, actor.agencyId, filter))
+    for (const r of await searchOutgoing(tx, actor.agencyId, filter, "search"))
       hits.push({
         direction: "outgoing",
         id: r.id,
@@ -153,18 +161,21 @@ export async function searchDocuments(
         date: r.promulgation_date,
         state: r.state,
         urgency: r.urgency,
-        exactMatch: exact(r.subject),
+        ...ranked(r),
       });
   }
+  // The SQL order of each side (tier, date desc, id desc in binary order), then direction.
+  const binary = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
   return hits
     .sort(
       (a, b) =>
-        Number(b.exactMatch) - Number(a.exactMatch) ||
-        (b.date ?? "").localeCompare(a.date ?? "") ||
-        a.direction.localeCompare(b.direction) ||
-        a.id.localeCompare(b.id),
+        a.tier - b.tier ||
+        binary(b.date ?? "", a.date ?? "") ||
+        binary(a.direction, b.direction) ||
+        binary(b.id, a.id),
     )
-    .slice(0, Math.min(filter.limit ?? 200, 1000));
+    .slice(0, Math.min(filter.limit ?? 200, 1000))
+    .map(({ tier: _, ...hit }) => hit);
 }
 
 export async function listOverdue(deps: OfficeDeps, actor: Actor) {

@@ -42,6 +42,7 @@ import {
 } from "../repositories/outgoing.ts";
 import { listAgencies } from "../repositories/people.ts";
 import type { AgencyRow, IncomingRow, Tx } from "../repositories/rows.ts";
+import { indexIncoming } from "../repositories/search.ts";
 import { recordSignedFile } from "../repositories/verification.ts";
 import type { OfficeDeps } from "./context.ts";
 import { emitIncomingStatus, organizationOf, queuePackage } from "./package-support.ts";
@@ -289,6 +290,7 @@ async function acceptDocument(
     ),
   };
   await insertIncoming(tx, row);
+  await indexIncoming(tx, row, header.content ?? null);
   for (const sha256 of pdfDigests)
     await recordSignedFile(tx, {
       sha256,

@@ -11,6 +11,7 @@ import type { Urgency } from "../domain/document-types.ts";
 import { OfficeError } from "../errors.ts";
 import { insertIncoming } from "../repositories/incoming.ts";
 import type { IncomingRow, Tx } from "../repositories/rows.ts";
+import { indexIncoming } from "../repositories/search.ts";
 import { nextInSequence } from "../repositories/sequences.ts";
 import { addToCaseFile } from "./add-to-case-file.ts";
 import { type Actor, type OfficeDeps, runCommand } from "./context.ts";
@@ -119,6 +120,7 @@ export async function registerScan(
         ),
       };
       await insertIncoming(tx, row);
+      await indexIncoming(tx, row, scan.text);
       const r = await tx
         .updateTable("office_scans")
         .set({ state: "registered", incoming_id: id, updated_at: at.toISOString() })
