@@ -11,7 +11,8 @@ import { runCli } from "../src/support/in-process.ts";
 // the same data directory must resume without seeding again.
 describe("truc demo", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "truc-demo-"));
-  const portBase = 20_000 + Math.floor(Math.random() * 20_000);
+  // Below the ephemeral range (32768+) so that other tests' port-0 servers cannot take ours.
+  const portBase = 10_000 + Math.floor(Math.random() * 20_000);
   after(() => rmSync(dataDir, { recursive: true, force: true }));
 
   const options = (log: string[]) => ({
