@@ -1,4 +1,8 @@
-/** Văn thư: incoming documents to register or return, and senders' pending requests. */
+/**
+ * Văn thư: incoming documents to register or return, and senders' pending requests. Each tab
+ * asks the server for its own rows (state=arrived, pendingRequest=true, newest page), each
+ * served by an index, instead of filtering a large list in the browser.
+ */
 import { Button, Tabs } from "@mantine/core";
 import { Link } from "react-router";
 import { useI18n } from "../i18n/index.tsx";
@@ -6,11 +10,13 @@ import { type IncomingDoc, useOffice } from "./api.ts";
 import { IncomingTable, RegisterOrReturn } from "./IncomingTable.tsx";
 import { PageTitle, QueryView } from "./ui.tsx";
 
+/** Rows of the "all" tab (newest first); older documents are found through search. */
+const ALL_LIMIT = 100;
+
 export function InboxPage() {
   const { t } = useI18n();
   const waiting = useOffice<IncomingDoc[]>("/api/incoming?state=arrived");
-  const all = useOffice<IncomingDoc[]>("/api/incoming?limit=500");
-  const requests = (all.data ?? []).filter((d) => d.pendingRequest !== null);
+  const requests = useOffice<IncomingDoc[]>("/api/incoming?pendingRequest=true");
   return (
     <>
       <PageTitle>{t("office.inbox.title")}</PageTitle>
@@ -20,7 +26,7 @@ export function InboxPage() {
             {t("office.inbox.waiting")} ({waiting.data?.length ?? "…"})
           </Tabs.Tab>
           <Tabs.Tab value="requests">
-            {t("office.inbox.requests")} ({all.data ? requests.length : "…"})
+            {t("office.inbox.requests")} ({requests.data?.length ?? "…"})
           </Tabs.Tab>
           <Tabs.Tab value="all">{t("office.inbox.all")}</Tabs.Tab>
         </Tabs.List>
@@ -30,10 +36,10 @@ export function InboxPage() {
           </QueryView>
         </Tabs.Panel>
         <Tabs.Panel value="requests">
-          <QueryView query={all}>
-            {() => (
+          <QueryView query={requests}>
+            {(docs) => (
               <IncomingTable
-                docs={requests}
+                docs={docs}
                 actions={(d) => (
                   <Button
                     component={Link}
@@ -49,9 +55,15 @@ export function InboxPage() {
           </QueryView>
         </Tabs.Panel>
         <Tabs.Panel value="all">
-          <QueryView query={all}>{(docs) => <IncomingTable docs={docs} />}</QueryView>
+          <AllIncoming />
         </Tabs.Panel>
       </Tabs>
     </>
   );
+}
+
+/** Mounted only while its tab is open, so the inbox's first screen does not wait for it. */
+function AllIncoming() {
+  const all = useOffice<IncomingDoc[]>(`/api/incoming?limit=${ALL_LIMIT}`);
+  return <QueryView query={all}>{(docs) => <IncomingTable docs={docs} />}</QueryView>;
 }

@@ -12,21 +12,22 @@ import {
   Paper,
   SegmentedControl,
   Stack,
-  Table,
   Text,
   Textarea,
   TextInput,
-  Timeline,
   Title,
 } from "@mantine/core";
 import { type ReactNode, useState } from "react";
 import { Link, useParams } from "react-router";
 import { useI18n } from "../i18n/index.tsx";
 import type { MessageKey } from "../i18n/messages.ts";
+import { ArchiveSection } from "./ArchiveActions.tsx";
 import { type IncomingDoc, type OutgoingDoc, type People, post, useOffice, useOfficeAction } from "./api.ts";
+import { DocumentHistory } from "./DocumentHistory.tsx";
 import { RegisterOrReturn } from "./IncomingTable.tsx";
 import { hasRole, useMe } from "./OfficeLayout.tsx";
 import { ReasonAction } from "./ReasonAction.tsx";
+import { SignatureTable } from "./SignatureTable.tsx";
 import {
   DeadlineBadge,
   Facts,
@@ -35,6 +36,7 @@ import {
   Section,
   SignatureBadge,
   StateBadge,
+  Tag,
   UrgencyBadge,
   verdictOf,
   viDate,
@@ -46,6 +48,9 @@ export function IncomingPage() {
   const doc = useOffice<IncomingDoc>(`/api/incoming/${id}`);
   return <QueryView query={doc}>{(d) => <IncomingView doc={d} />}</QueryView>;
 }
+
+/** A registered paper document (digitised scan): no electronic sender, no package, no signatures. */
+export const isPaper = (doc: IncomingDoc) => doc.documentId.startsWith("paper:");
 
 const isPdf = (a: { name: string; contentType: string }) =>
   a.contentType === "application/pdf" || a.name.toLowerCase().endsWith(".pdf");
@@ -66,7 +71,11 @@ function IncomingView({ doc }: { doc: IncomingDoc }) {
         <StateBadge direction="incoming" state={doc.state} />
         <UrgencyBadge urgency={doc.urgency} showNormal />
         <DeadlineBadge date={doc.assignment.deadline ?? doc.dueDate} state={doc.state} />
-        <SignatureBadge verdict={verdictOf(doc)} />
+        {isPaper(doc) ? (
+          <Tag tone="gray">{t("office.doc.paper")}</Tag>
+        ) : (
+          <SignatureBadge verdict={verdictOf(doc)} />
+        )}
       </Group>
       <Title order={2} size="h3" mb={4}>
         {doc.typeName} {doc.code}
@@ -122,10 +131,14 @@ function IncomingView({ doc }: { doc: IncomingDoc }) {
               <IncomingActions doc={doc} />
             </Paper>
           </Section>
+          <ArchiveSection direction="incoming" id={doc.id} state={doc.state} />
           <Section title={t("office.doc.metadata")}>
             <Facts
               rows={[
-                [t("office.doc.issuer"), `${doc.from.name} (${doc.from.organId})`],
+                [
+                  t("office.doc.issuer"),
+                  doc.from.organId ? `${doc.from.name} (${doc.from.organId})` : doc.from.name,
+                ],
                 [t("office.doc.type"), doc.typeName],
                 [t("office.doc.code"), doc.code],
                 [t("office.doc.date"), viDate(doc.promulgationDate)],
@@ -152,11 +165,13 @@ function IncomingView({ doc }: { doc: IncomingDoc }) {
           </Section>
         </Grid.Col>
       </Grid>
-      <Section title={t("office.doc.signatures")}>
-        <SignatureReport doc={doc} />
-      </Section>
+      {!isPaper(doc) && (
+        <Section title={t("office.doc.signatures")}>
+          <SignatureReport doc={doc} />
+        </Section>
+      )}
       <Section title={t("office.doc.history")}>
-        <IncomingHistory doc={doc} assignee={[unit?.name, assignee?.fullName].filter(Boolean).join(" – ")} />
+        <DocumentHistory direction="incoming" id={doc.id} />
       </Section>
     </>
   );
@@ -177,112 +192,10 @@ function SignatureReport({ doc }: { doc: IncomingDoc }) {
             </Text>
             <SignatureBadge verdict={a.status} />
           </Group>
-          {a.signatures.length > 0 && (
-            <Table.ScrollContainer minWidth={420}>
-              <Table fz="sm" verticalSpacing={4}>
-                <Table.Tbody>
-                  {a.signatures.map((s, i) => (
-                    // biome-ignore lint/suspicious/noArrayIndexKey: signatures in document order
-                    <Table.Tr key={i}>
-                      <Table.Td>
-                        <Text size="sm" fw={600}>
-                          {s.signer}
-                        </Text>
-                        {s.organisation && <Text size="xs">{s.organisation}</Text>}
-                        {s.kind && (
-                          <Text size="xs" c="dimmed">
-                            {t(s.kind === "personal" ? "office.doc.personalSig" : "office.doc.sealSig")}
-                          </Text>
-                        )}
-                      </Table.Td>
-                      <Table.Td>
-                        <SignatureBadge verdict={s.status} />
-                      </Table.Td>
-                      <Table.Td>
-                        {viDateTime(s.signedAt)}
-                        {s.timestamped && (
-                          <Text size="xs" c="dimmed">
-                            {t("office.sig.timestamped")}
-                          </Text>
-                        )}
-                      </Table.Td>
-                      <Table.Td>
-                        {s.certificate && (
-                          <Text size="xs">
-                            {t("office.sig.certificate")}: {s.certificate.issuer ?? ""}
-                            {s.certificate.notAfter
-                              ? ` · ${t("office.sig.until")} ${viDate(s.certificate.notAfter)}`
-                              : ""}
-                          </Text>
-                        )}
-                        {(s.reason ?? s.certificate?.reason) && (
-                          <Text size="xs" ff="monospace" c="red.9">
-                            {s.reason ?? s.certificate?.reason}
-                          </Text>
-                        )}
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-          )}
+          <SignatureTable signatures={a.signatures} />
         </Paper>
       ))}
     </Stack>
-  );
-}
-
-function IncomingHistory({ doc, assignee }: { doc: IncomingDoc; assignee: string }) {
-  const { t } = useI18n();
-  const events = [
-    { at: doc.receivedAt, title: t("office.hist.received"), note: doc.from.name },
-    ...(doc.rejectedReason
-      ? [{ at: doc.updatedAt, title: t("office.hist.rejected"), note: doc.rejectedReason }]
-      : []),
-    ...(doc.registeredAt
-      ? [
-          {
-            at: doc.registeredAt,
-            title: t("office.hist.registered"),
-            note: doc.arrivalNumber ? `${doc.arrivalNumber}/${doc.arrivalYear}` : "",
-          },
-        ]
-      : []),
-    ...(doc.assignment.at
-      ? [
-          {
-            at: doc.assignment.at,
-            title: t("office.hist.assigned"),
-            note: [assignee, doc.assignment.instructions].filter(Boolean).join(" · "),
-          },
-        ]
-      : []),
-    ...(doc.completedAt
-      ? [{ at: doc.completedAt, title: t("office.hist.completed"), note: doc.resultNote ?? "" }]
-      : []),
-    ...(doc.revokedAt
-      ? [{ at: doc.revokedAt, title: t("office.hist.revoked"), note: doc.revokeReason ?? "" }]
-      : []),
-  ].sort((a, b) => a.at.localeCompare(b.at));
-  return (
-    <Timeline active={events.length - 1} bulletSize={14} lineWidth={2} color="gray.7">
-      {events.map((e) => (
-        <Timeline.Item
-          key={e.title}
-          title={
-            <Text size="sm" fw={600}>
-              {e.title}
-            </Text>
-          }
-        >
-          <Text size="xs" c="dimmed">
-            {viDateTime(e.at)}
-          </Text>
-          {e.note && <Text size="sm">{e.note}</Text>}
-        </Timeline.Item>
-      ))}
-    </Timeline>
   );
 }
 

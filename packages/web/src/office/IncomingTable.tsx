@@ -4,7 +4,16 @@ import { type ReactNode, useState } from "react";
 import { Link } from "react-router";
 import { useI18n } from "../i18n/index.tsx";
 import { type IncomingDoc, post, useOfficeAction } from "./api.ts";
-import { DeadlineBadge, Empty, SignatureBadge, StateBadge, UrgencyBadge, verdictOf, viDate } from "./ui.tsx";
+import {
+  DeadlineBadge,
+  Empty,
+  SignatureBadge,
+  StateBadge,
+  Tag,
+  UrgencyBadge,
+  verdictOf,
+  viDate,
+} from "./ui.tsx";
 
 export function IncomingTable({
   docs,
@@ -49,7 +58,11 @@ export function IncomingTable({
                 <DeadlineBadge date={d.assignment.deadline ?? d.dueDate} state={d.state} />
               </Table.Td>
               <Table.Td>
-                <SignatureBadge verdict={verdictOf(d)} />
+                {d.documentId.startsWith("paper:") ? (
+                  <Tag tone="gray">{t("office.doc.paper")}</Tag>
+                ) : (
+                  <SignatureBadge verdict={verdictOf(d)} />
+                )}
               </Table.Td>
               <Table.Td>
                 <StateBadge direction="incoming" state={d.state} />

@@ -25,12 +25,14 @@ export const hasRole = (me: SessionView, ...roles: Role[]) => me.user.roles.some
 
 const SECTIONS: [string, MessageKey, Role[]][] = [
   ["/office/inbox", "office.nav.inbox", ["van_thu"]],
+  ["/office/digitise", "office.nav.digitise", ["van_thu"]],
   ["/office/issue", "office.nav.issue", ["van_thu"]],
   ["/office/registers", "office.nav.registers", ["van_thu", "lanh_dao", "quan_tri"]],
   ["/office/approvals", "office.nav.approvals", ["lanh_dao"]],
   ["/office/work", "office.nav.work", ["chuyen_vien", "lanh_dao"]],
   ["/office/drafts/new", "office.nav.draft", ["chuyen_vien", "van_thu", "lanh_dao"]],
   ["/office/outgoing", "office.nav.outgoing", ["van_thu", "lanh_dao", "chuyen_vien", "quan_tri"]],
+  ["/office/case-files", "office.nav.caseFiles", ["van_thu", "lanh_dao", "chuyen_vien"]],
   ["/office/search", "office.nav.search", ["van_thu", "lanh_dao", "chuyen_vien", "quan_tri"]],
 ];
 

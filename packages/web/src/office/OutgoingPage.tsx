@@ -22,15 +22,17 @@ import { Link, useParams } from "react-router";
 import { api, apiUpload } from "../api/http.ts";
 import { useI18n } from "../i18n/index.tsx";
 import type { MessageKey } from "../i18n/messages.ts";
+import { ArchiveSection } from "./ArchiveActions.tsx";
 import { type OutgoingDetail, type People, post, useOffice, useOfficeAction } from "./api.ts";
+import { DocumentHistory } from "./DocumentHistory.tsx";
 import { contentTypeOf } from "./DraftPage.tsx";
 import { CLERK_STEP, ClerkStepButton } from "./IssuePage.tsx";
 import { hasRole, useMe } from "./OfficeLayout.tsx";
 import { ReasonAction } from "./ReasonAction.tsx";
+import { OutgoingValidationReport } from "./SignatureTable.tsx";
 import { SignPanel } from "./SignPanel.tsx";
 import {
   Facts,
-  fmt,
   PdfViewer,
   QueryView,
   Section,
@@ -86,6 +88,7 @@ function OutgoingView({ detail }: { detail: OutgoingDetail }) {
               <OutgoingActions detail={detail} />
             </Paper>
           </Section>
+          <ArchiveSection direction="outgoing" id={doc.id} state={doc.state} />
           <Section title={t("office.doc.metadata")}>
             <Facts
               rows={[
@@ -119,8 +122,14 @@ function OutgoingView({ detail }: { detail: OutgoingDetail }) {
           <RecipientTimelines detail={detail} />
         </Section>
       )}
+      {current && (
+        <Section title={t("office.validation.title")}>
+          <OutgoingValidationReport id={doc.id} />
+        </Section>
+      )}
       <Section title={t("office.doc.history")}>
-        <OutgoingHistory detail={detail} nameOf={nameOf} />
+        <DocumentHistory direction="outgoing" id={doc.id} />
+        <PendingReviews detail={detail} nameOf={nameOf} />
       </Section>
     </>
   );
@@ -190,7 +199,8 @@ function RecipientTimelines({ detail }: { detail: OutgoingDetail }) {
   );
 }
 
-function OutgoingHistory({
+/** Reviewers who have not decided yet (not in the audit trail: nothing has happened). */
+function PendingReviews({
   detail,
   nameOf,
 }: {
@@ -199,61 +209,12 @@ function OutgoingHistory({
 }) {
   const { t } = useI18n();
   const doc = detail.document;
-  const events: { at: string; title: string; who?: string; note?: string | null }[] = [
-    { at: doc.createdAt, title: t("office.hist.created"), who: nameOf(doc.createdBy) },
-    ...detail.versions.map((v) => ({
-      at: v.createdAt,
-      title: `${fmt(t("office.hist.version"), { v: v.version })} (${v.kind}) — ${v.fileName}`,
-      who: nameOf(v.createdBy),
-      note: `SHA-256 ${v.sha256.slice(0, 16)}…${v.note ? ` · ${v.note}` : ""}`,
-    })),
-    ...detail.reviews
-      .filter((r) => r.decidedAt)
-      .map((r) => ({
-        at: r.decidedAt as string,
-        title: t(`office.hist.review.${r.decision}` as MessageKey),
-        who: nameOf(r.reviewerId),
-        note: r.comment,
-      })),
-    ...(doc.signedAt
-      ? [{ at: doc.signedAt, title: t("office.hist.signed"), who: doc.signer.fullName ?? "" }]
-      : []),
-    ...(doc.sealedAt ? [{ at: doc.sealedAt, title: t("office.hist.sealed") }] : []),
-    ...(doc.issuedAt ? [{ at: doc.issuedAt, title: t("office.hist.issued"), note: doc.code }] : []),
-    ...(doc.revokedAt
-      ? [{ at: doc.revokedAt, title: t("office.hist.revoked"), note: doc.revokeReason }]
-      : []),
-  ].sort((a, b) => a.at.localeCompare(b.at));
   const pending = detail.reviews.filter((r) => r.round === doc.reviewRound && r.decision === "pending");
+  if (doc.state !== "in_review" || pending.length === 0) return null;
   return (
-    <Timeline active={events.length - 1} bulletSize={14} lineWidth={2} color="gray.7">
-      {events.map((e) => (
-        <Timeline.Item
-          key={`${e.at}-${e.title}`}
-          title={
-            <Text size="sm" fw={600}>
-              {e.title}
-            </Text>
-          }
-        >
-          <Text size="xs" c="dimmed">
-            {viDateTime(e.at)}
-            {e.who ? ` · ${e.who}` : ""}
-          </Text>
-          {e.note && <Text size="sm">{e.note}</Text>}
-        </Timeline.Item>
-      ))}
-      {pending.map((r) => (
-        <Timeline.Item
-          key={`pending-${r.reviewerId}`}
-          title={<Text size="sm">{t("office.hist.review.pending")}</Text>}
-        >
-          <Text size="xs" c="dimmed">
-            {nameOf(r.reviewerId)}
-          </Text>
-        </Timeline.Item>
-      ))}
-    </Timeline>
+    <Text size="sm" mt="sm">
+      {t("office.hist.review.pending")}: {pending.map((r) => nameOf(r.reviewerId)).join(", ")}
+    </Text>
   );
 }
 

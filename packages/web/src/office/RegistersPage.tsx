@@ -1,17 +1,33 @@
-/** Văn thư: the incoming and outgoing registers (NĐ 30 columns), printable and exportable as CSV. */
+/**
+ * Văn thư: the incoming, outgoing and follow-up (theo dõi giải quyết văn bản đến) registers in the
+ * NĐ 30 columns, printable (A4 landscape) and exportable as XLSX and CSV.
+ */
 import { Button, Group, NativeSelect, SegmentedControl, Table, Title } from "@mantine/core";
+import { useMediaQuery } from "@mantine/hooks";
 import { useState } from "react";
 import { useI18n } from "../i18n/index.tsx";
+import type { MessageKey } from "../i18n/messages.ts";
 import { query, type Register, useOffice } from "./api.ts";
+import { DownloadButton } from "./DownloadButton.tsx";
 import { Empty, PageTitle, QueryView } from "./ui.tsx";
+
+type Kind = "incoming" | "outgoing" | "follow-up";
+const TITLES: Record<Kind, MessageKey> = {
+  incoming: "office.registers.incoming",
+  outgoing: "office.registers.outgoing",
+  "follow-up": "office.registers.followUp",
+};
 
 export function RegistersPage() {
   const { t } = useI18n();
   const thisYear = new Date().getFullYear();
-  const [kind, setKind] = useState<"incoming" | "outgoing">("incoming");
+  const [kind, setKind] = useState<Kind>("incoming");
+  // Three long register names do not fit side by side on a phone.
+  const narrow = useMediaQuery("(max-width: 48em)");
   const [year, setYear] = useState(thisYear);
   const register = useOffice<Register>(`/api/registers/${kind}${query({ year })}`);
-  const title = t(kind === "incoming" ? "office.registers.incoming" : "office.registers.outgoing");
+  const title = t(TITLES[kind]);
+  const file = `so-${kind}-${year}`;
   return (
     <>
       <PageTitle
@@ -20,9 +36,19 @@ export function RegistersPage() {
             <Button variant="default" onClick={() => window.print()}>
               {t("office.registers.print")}
             </Button>
-            <Button component="a" href={`/api/registers/${kind}${query({ year, format: "csv" })}`} download>
+            <DownloadButton
+              href={`/api/registers/${kind}${query({ year, format: "xlsx" })}`}
+              fallbackName={`${file}.xlsx`}
+            >
+              {t("office.registers.xlsx")}
+            </DownloadButton>
+            <DownloadButton
+              href={`/api/registers/${kind}${query({ year, format: "csv" })}`}
+              fallbackName={`${file}.csv`}
+              variant="default"
+            >
               {t("office.registers.csv")}
-            </Button>
+            </DownloadButton>
           </Group>
         }
       >
@@ -31,11 +57,10 @@ export function RegistersPage() {
       <Group mb="md" gap="md" align="flex-end" data-print-hide>
         <SegmentedControl
           value={kind}
-          onChange={(v) => setKind(v as "incoming" | "outgoing")}
-          data={[
-            { value: "incoming", label: t("office.registers.incoming") },
-            { value: "outgoing", label: t("office.registers.outgoing") },
-          ]}
+          onChange={(v) => setKind(v as Kind)}
+          orientation={narrow ? "vertical" : "horizontal"}
+          fullWidth={narrow}
+          data={(Object.keys(TITLES) as Kind[]).map((k) => ({ value: k, label: t(TITLES[k]) }))}
         />
         <NativeSelect
           label={t("office.registers.year")}

@@ -13,7 +13,7 @@ const OPEN = ["assigned", "processing", "registered"];
 export function WorkPage() {
   const { t } = useI18n();
   const me = useMe();
-  const incoming = useOffice<IncomingDoc[]>("/api/incoming?limit=500");
+  const incoming = useOffice<IncomingDoc[]>("/api/incoming?assignedToMe=true&limit=500");
   const outgoing = useOffice<OutgoingDoc[]>("/api/outgoing?limit=500");
   return (
     <>
@@ -28,11 +28,7 @@ export function WorkPage() {
       </PageTitle>
       <Section title={t("office.work.assigned")}>
         <QueryView query={incoming}>
-          {(docs) => (
-            <IncomingTable
-              docs={docs.filter((d) => d.assignment.userId === me.user.id && OPEN.includes(d.state))}
-            />
-          )}
+          {(docs) => <IncomingTable docs={docs.filter((d) => OPEN.includes(d.state))} />}
         </QueryView>
       </Section>
       <Section title={t("office.work.drafts")}>

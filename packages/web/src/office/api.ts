@@ -251,3 +251,94 @@ export function query(params: Record<string, string | number | undefined | null>
   const s = search.toString();
   return s ? `?${s}` : "";
 }
+
+/** A paper scan and its OCR (GET /api/scans/:id). */
+export interface ScanView {
+  id: string;
+  state: "queued" | "running" | "done" | "failed" | "registered";
+  fileName: string;
+  contentType: string;
+  progress: {
+    stage: "rasterise" | "recognise" | "page" | "done";
+    page: number;
+    pages: number;
+    fraction: number;
+  } | null;
+  pages: number | null;
+  /** Mean word confidence of tesseract, 0–100. */
+  confidence: number | null;
+  text: string | null;
+  errorCode: string | null;
+  incomingId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Phụ lục VI metadata of a case file (field names of the appendix). */
+export interface CaseFileMetadata {
+  FileCode: { OrganId: string; FileCatalog: number; FileNotation: string; Text: string };
+  Title: string;
+  Maintenance: string;
+  Rights: string;
+  Creator: string;
+  Language: string;
+  StartDate: string | null;
+  EndDate: string | null;
+  DocTotal: number;
+  PageTotal: number;
+  Description: string;
+}
+
+export interface CaseFile {
+  id: string;
+  state: "open" | "closed";
+  year: number;
+  fileNotation: string;
+  retentionYears: number | null;
+  closedAt: string | null;
+  retentionExpiresOn: string | null;
+  createdBy: string;
+  createdAt: string;
+  metadata: CaseFileMetadata;
+}
+
+export interface CaseFileDetail extends CaseFile {
+  documents: {
+    docOrdinal: number;
+    direction: "incoming" | "outgoing";
+    id: string;
+    date: string | null;
+    pageCount: number | null;
+    code: string | null;
+    typeName: string | null;
+    subject: string | null;
+    issuer: string | null;
+  }[];
+}
+
+/** One audit row of a document (GET /api/{incoming|outgoing}/:id/history), oldest first. */
+export interface HistoryEntry {
+  id: number;
+  userId: string | null;
+  userName: string | null;
+  action: string;
+  entity: string;
+  entityId: string | null;
+  details: Record<string, unknown> | null;
+  at: string;
+}
+
+/** The current file of an outgoing document checked now (GET /api/outgoing/:id/validation). */
+export interface OutgoingValidation {
+  outgoingId: string;
+  state: string;
+  version: number;
+  fileName: string;
+  sha256: string;
+  checkedAt: string;
+  report: {
+    status: "valid" | "invalid" | "indeterminate" | "unsigned";
+    signatures: SignatureEntry[];
+    sha256?: string;
+  };
+}

@@ -2,6 +2,8 @@
  * Text of the office screens (văn thư, lãnh đạo, chuyên viên, search), Vietnamese first.
  * Merged into the app catalogue by `src/i18n/messages.ts`; keys start with `office.`.
  */
+import { ARCHIVE_EN, ARCHIVE_VI } from "./messages-archive.ts";
+
 export const OFFICE_VI = {
   "office.nav.label": "Chức năng văn phòng điện tử",
   "office.nav.inbox": "Văn bản đến",
@@ -249,6 +251,7 @@ export const OFFICE_VI = {
   "office.search.count": "{n} kết quả",
   "office.search.hint": "Nhập từ khóa hoặc chọn bộ lọc rồi bấm Tìm.",
   "office.login.totpNeeded": "Tài khoản đã bật xác thực hai lớp: nhập mã xác thực gồm 6 chữ số.",
+  ...ARCHIVE_VI,
 } as const;
 
 export type OfficeMessageKey = keyof typeof OFFICE_VI;
@@ -500,4 +503,5 @@ export const OFFICE_EN: Record<OfficeMessageKey, string> = {
   "office.search.count": "{n} results",
   "office.search.hint": "Type keywords or choose filters, then press Search.",
   "office.login.totpNeeded": "Two-factor authentication is on for this account: enter the 6-digit code.",
+  ...ARCHIVE_EN,
 };

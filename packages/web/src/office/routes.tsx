@@ -2,6 +2,8 @@
 import "./print.css";
 import { Route } from "react-router";
 import { ApprovalsPage } from "./ApprovalsPage.tsx";
+import { CaseFilePage, CaseFilesPage } from "./CaseFilesPage.tsx";
+import { DigitisePage } from "./DigitisePage.tsx";
 import { DraftPage } from "./DraftPage.tsx";
 import { InboxPage } from "./InboxPage.tsx";
 import { IncomingPage } from "./IncomingPage.tsx";
@@ -26,5 +28,8 @@ export const officeRoutes = (
     <Route path="outgoing/:id" element={<OutgoingPage />} />
     <Route path="incoming/:id" element={<IncomingPage />} />
     <Route path="search" element={<SearchPage />} />
+    <Route path="digitise" element={<DigitisePage />} />
+    <Route path="case-files" element={<CaseFilesPage />} />
+    <Route path="case-files/:id" element={<CaseFilePage />} />
   </Route>
 );
