@@ -264,7 +264,8 @@ function ScanResult({ scan }: { scan: ScanView }) {
       <Grid.Col span={{ base: 12, md: 6 }} order={{ base: 1, md: 2 }}>
         {scan.confidence !== null && (
           <Alert
-            color={low ? "orange" : "green"}
+            color={low ? "orange.9" : "green.9"}
+            variant="light"
             mb="md"
             role={low ? "alert" : undefined}
             title={fmt(t(low ? "office.scan.lowConfidence" : "office.scan.confidence"), {

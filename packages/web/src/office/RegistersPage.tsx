@@ -74,35 +74,39 @@ export function RegistersPage() {
         {title.toUpperCase()} {year}
       </Title>
       <QueryView query={register}>
-        {(r) =>
-          r.rows.length === 0 ? (
-            <Empty />
-          ) : (
-            <Table.ScrollContainer minWidth={900}>
-              <Table withTableBorder withColumnBorders fz="xs" className="truc-register">
-                <Table.Thead>
+        {(r) => (
+          // The headings show even for an empty register: the layout is part of what is checked.
+          <Table.ScrollContainer minWidth={900}>
+            <Table withTableBorder withColumnBorders fz="xs" className="truc-register">
+              <Table.Thead>
+                <Table.Tr>
+                  {r.columns.map((c) => (
+                    <Table.Th key={c}>{c}</Table.Th>
+                  ))}
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {r.rows.length === 0 && (
                   <Table.Tr>
-                    {r.columns.map((c) => (
-                      <Table.Th key={c}>{c}</Table.Th>
+                    <Table.Td colSpan={r.columns.length}>
+                      <Empty />
+                    </Table.Td>
+                  </Table.Tr>
+                )}
+                {r.rows.map((row, i) => (
+                  // Register rows have no id of their own; their order is the register's.
+                  // biome-ignore lint/suspicious/noArrayIndexKey: fixed order
+                  <Table.Tr key={i}>
+                    {row.map((cell, j) => (
+                      // biome-ignore lint/suspicious/noArrayIndexKey: fixed columns
+                      <Table.Td key={j}>{cell}</Table.Td>
                     ))}
                   </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {r.rows.map((row, i) => (
-                    // Register rows have no id of their own; their order is the register's.
-                    // biome-ignore lint/suspicious/noArrayIndexKey: fixed order
-                    <Table.Tr key={i}>
-                      {row.map((cell, j) => (
-                        // biome-ignore lint/suspicious/noArrayIndexKey: fixed columns
-                        <Table.Td key={j}>{cell}</Table.Td>
-                      ))}
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-          )
-        }
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
       </QueryView>
     </>
   );
