@@ -186,6 +186,19 @@ export const STATUS_CODES: Readonly<
   "16": { vi: "Từ chối", en: "Declined", sentBy: "recipient" },
 };
 
+/** The codes in the order of the standard (01–06, then 13, 15, 16), for tables and loops. */
+export const STATUS_CODE_ORDER: readonly StatusCode[] = [
+  "01",
+  "02",
+  "03",
+  "04",
+  "05",
+  "06",
+  "13",
+  "15",
+  "16",
+];
+
 export function isStatusCode(value: string): value is StatusCode {
   return Object.hasOwn(STATUS_CODES, value);
 }

@@ -4,24 +4,11 @@
  * request) the roles invert, the reporter is the original *sender* and `ResponseFor/OrganId`
  * is the *recipient* (spec §3.1).
  */
-export const STATUS_CODES = ["01", "02", "03", "04", "05", "06", "13", "15", "16"] as const;
-export type StatusCode = (typeof STATUS_CODES)[number];
+import { isStatusCode, STATUS_CODE_ORDER, type StatusCode } from "@truc/edxml";
 
-export const STATUS_MEANING: Readonly<Record<StatusCode, { vi: string; en: string }>> = {
-  "01": { vi: "Đã đến", en: "Arrived" },
-  "02": { vi: "Từ chối tiếp nhận", en: "Refused" },
-  "03": { vi: "Đã tiếp nhận", en: "Registered" },
-  "04": { vi: "Phân công", en: "Assigned" },
-  "05": { vi: "Đang xử lý", en: "Processing" },
-  "06": { vi: "Hoàn thành", en: "Done" },
-  "13": { vi: "Yêu cầu lấy lại", en: "Take-back requested" },
-  "15": { vi: "Đồng ý", en: "Agreed" },
-  "16": { vi: "Từ chối", en: "Refused (take-back/update)" },
-};
-
-export function isStatusCode(code: string): code is StatusCode {
-  return (STATUS_CODES as readonly string[]).includes(code);
-}
+export { isStatusCode, type StatusCode };
+/** Status codes in the standard's order (01–06, 13, 15, 16); labels live in @truc/edxml. */
+export const STATUS_CODES = STATUS_CODE_ORDER;
 
 export interface StatusRouting {
   /** Where the status package goes. */

@@ -10,6 +10,7 @@
  *   revoke (BussinessDocType 1): 03 → revoked (file deleted, metadata kept), or 02
  *   update (BussinessDocType 2): 15 and apply, or 16
  */
+import { STATUS_CODES as STATUS_LABELS, type StatusCode } from "@truc/edxml";
 import { OfficeError } from "../errors.ts";
 
 export const INCOMING_STATES = [
@@ -25,21 +26,8 @@ export const INCOMING_STATES = [
 ] as const;
 export type IncomingState = (typeof INCOMING_STATES)[number];
 
-/** Business status codes (spec §3.2) an office sends or receives. */
-export const STATUS_CODES = ["01", "02", "03", "04", "05", "06", "13", "15", "16"] as const;
-export type StatusCode = (typeof STATUS_CODES)[number];
-
-export const STATUS_NAMES: Record<StatusCode, { vi: string; en: string }> = {
-  "01": { vi: "Đã đến", en: "Arrived" },
-  "02": { vi: "Từ chối tiếp nhận", en: "Refused" },
-  "03": { vi: "Đã tiếp nhận", en: "Registered" },
-  "04": { vi: "Phân công", en: "Assigned" },
-  "05": { vi: "Đang xử lý", en: "Processing" },
-  "06": { vi: "Hoàn thành", en: "Done" },
-  "13": { vi: "Yêu cầu lấy lại", en: "Take-back requested" },
-  "15": { vi: "Đồng ý", en: "Agreed" },
-  "16": { vi: "Từ chối", en: "Refused" },
-};
+/** Business status codes (spec §3.2) an office sends or receives; labels from @truc/edxml. */
+export { STATUS_CODE_ORDER as STATUS_CODES, type StatusCode } from "@truc/edxml";
 
 export type IncomingEvent =
   | { kind: "arrive" }
@@ -81,7 +69,7 @@ export function planIncoming(state: IncomingState, event: IncomingEvent): Incomi
   const flow = (
     code: StatusCode,
     next: IncomingState,
-    description: string = STATUS_NAMES[code].vi,
+    description: string = STATUS_LABELS[code].vi,
   ): IncomingPlan => ({
     next,
     emit: { code, description, dedupeKey: `flow:${code}` },
