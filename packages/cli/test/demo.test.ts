@@ -84,6 +84,12 @@ describe("truc demo", () => {
       assert.ok(report.scenarios.every((s) => s.outcome === "pass"));
       assert.ok(readFileSync(join(dataDir, "conformance", "report.json.p7s")).length > 0);
 
+      // The node's public statistics reach the office's address and count the traffic.
+      const stats = (await (await fetch(`${base}/public/stats`)).json()) as {
+        totals: { sent: number; received: number };
+      };
+      assert.ok(stats.totals.received > 0 && stats.totals.sent > 0, JSON.stringify(stats.totals));
+
       // The web UI is served by the office.
       const page = await fetch(`${base}/office/inbox`);
       assert.match(await page.text(), /<div id="root">/);

@@ -83,6 +83,12 @@ export async function startOffices(o: {
         };
       }
       const identity = await o.pki.tls(office.id);
+      const agent = new Agent({
+        ca: o.pki.caPems,
+        cert: identity.certPem,
+        key: identity.keyPem,
+        keepAlive: true,
+      });
       const url = `http://${o.host}:${o.portBase + office.portOffset}`;
       const dataDir = join(o.dataDir, "offices", office.id);
       const running = await startOffice({
@@ -99,18 +105,14 @@ export async function startOffices(o: {
               agencyCodes: office.agencyCodes,
             },
           ],
-          agent: new Agent({
-            ca: o.pki.caPems,
-            cert: identity.certPem,
-            key: identity.keyPem,
-            keepAlive: true,
-          }),
+          agent,
         }),
         codec: edxmlCodec,
         signer: pdfSigner({ keyring: memoryKeyring({ organisations, people }), level: "B-T", tsa }),
         validator: pdfValidator({ trust }),
         pollMs: 2000,
-        http: { origin: url },
+        // The office relays its node's public statistics, so /thong-ke works on the office's address.
+        http: { origin: url, statistics: { nodeUrl: o.nodeUrl(office.nodeId), agent } },
       });
       started.push({ office, running, url });
     }

@@ -201,7 +201,9 @@ function printWelcome(
       ? `  quản trị nút: <URL>/admin, tài khoản admin, mật khẩu trong ${join("<thư mục dữ liệu>", "nodes", "<nút>", "admin-initial-password.txt")}`
       : `  node console: <URL>/admin, user admin, password in ${join("<data dir>", "nodes", "<node>", "admin-initial-password.txt")}`,
   );
-  lines.push(`  ${vi ? "thống kê công khai" : "public statistics"}: ${nodeUrls.vdxp}/thong-ke`);
+  lines.push(
+    `  ${vi ? "thống kê công khai" : "public statistics"}: ${nodeUrls.vdxp}/thong-ke, ${vi ? "hoặc" : "or"} ${officeUrls["office-hn"]}/thong-ke`,
+  );
   lines.push(`  PKI (CRL, OCSP, TSA): ${pkiUrl}`);
   lines.push("");
   lines.push(vi ? "Thử trước:" : "Try first:");

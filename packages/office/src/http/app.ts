@@ -78,6 +78,7 @@ import {
   verifyPublic,
 } from "../services/verify-public.ts";
 import { toHttpError } from "./errors.ts";
+import { type PublicStatsRelayOptions, registerPublicStatsRelay } from "./public-stats.ts";
 import { registerStaticUi } from "./static-ui.ts";
 
 export interface HttpOptions {
@@ -94,6 +95,8 @@ export interface HttpOptions {
   publicUrl?: string;
   /** Requests per client IP and window on the public verification routes (default 30 per minute). */
   publicRateLimit?: { max: number; windowMs: number };
+  /** The axis node whose public statistics the office relays at `/public/stats` (optional). */
+  statistics?: PublicStatsRelayOptions;
 }
 
 export const SESSION_COOKIE = "truc_session";
@@ -1019,6 +1022,7 @@ export function buildOfficeApp(deps: OfficeDeps, options: HttpOptions = {}): Fas
   });
 
   app.get("/api/openapi.json", async () => openApiDocument(routes));
+  if (options.statistics) registerPublicStatsRelay(app, options.statistics);
   registerStaticUi(app);
   return app;
 }
