@@ -9,10 +9,10 @@
  * - build: documents/s and seconds for the search index (transactions of 20,000 documents), next
  *   to a plain multi-row INSERT of the same documents' metadata rows in the same transactions;
  * - queries (top 20): median and p95 latency over BENCH_SEARCH_RUNS runs (default 30, after a
- *   warm-up), next to the same-run median of a primary-key lookup of one indexed document;
- *   the number of matching documents is in the note;
- * - a count over the same agency's metadata rows (an index range scan, no text), as a second
- *   reference for the queries that must rank many hits.
+ *   warm-up), next to a same-run ceiling: for the big agency (half of the documents, where a
+ *   query ranks thousands of hits) `count(*)` of that agency's rows in the same search table;
+ *   for the small and middle agencies a primary-key lookup of one indexed document. The number
+ *   of matching documents is in the note.
  * Env: BENCH_SEARCH_DOCS, BENCH_SEARCH_RUNS, BENCH_SEARCH_DIALECTS (default "sqlite,postgres").
  */
 import { mkdtemp, rm } from "node:fs/promises";
@@ -276,8 +276,9 @@ async function benchDialect(dialect: Dialect, dir: string): Promise<BenchRow[]> 
     );
     const pkMedian = percentile(pk, 50);
     const countBig = await latencies(() =>
-      sql`select count(*) as n from bench_meta where tenant = ${BIG}`.execute(db.kysely),
+      sql`select count(*) as n from search_bench where tenant = ${BIG}`.execute(db.kysely),
     );
+    const countMedian = percentile(countBig, 50);
     rows.push({
       figure: `${tag} ceiling: primary-key lookup of one indexed document`,
       value: pkMedian,
@@ -285,7 +286,7 @@ async function benchDialect(dialect: Dialect, dir: string): Promise<BenchRow[]> 
       note: `p95 ${ms(percentile(pk, 95))} ms`,
     });
     rows.push({
-      figure: `${tag} reference: count(*) of the big agency's metadata rows`,
+      figure: `${tag} ceiling: count(*) of the big agency's indexed documents`,
       value: percentile(countBig, 50),
       unit: "ms",
       note: `p95 ${ms(percentile(countBig, 95))} ms`,
@@ -355,7 +356,12 @@ async function benchDialect(dialect: Dialect, dir: string): Promise<BenchRow[]> 
         figure: `${tag} ${c.name}, top 20`,
         value: percentile(t, 50),
         unit: "ms",
-        ceiling: { name: "primary-key lookup", value: pkMedian },
+        // A query that must rank thousands of hits is compared with counting its partition, a
+        // query over a small partition with fetching one document.
+        ceiling:
+          c.tenant === BIG
+            ? { name: "count(*) of the partition", value: countMedian }
+            : { name: "primary-key lookup", value: pkMedian },
         note: `p95 ${ms(percentile(t, 95))} ms; ${matches.toLocaleString("en-US")} matches, ${got.length} returned, tenant ${c.tenant === BIG ? "big" : c.tenant === SMALL ? "small" : "middle"}`,
       });
     }
