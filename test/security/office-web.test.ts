@@ -224,10 +224,7 @@ const ROUTES: RouteCase[] = [
 ];
 
 /** Known gaps in packages/office (owned by another engineer): asserted in a todo test. */
-const GAPS: Record<string, string> = {
-  [`POST /api/incoming/${X}/answer`]:
-    "answerRequest loads the document (404/409) before authorising incoming.answer-sender, so refused roles learn whether an id exists and its state instead of getting OFFICE_FORBIDDEN",
-};
+const GAPS: Record<string, string> = {};
 
 const DENIED_CODES = new Set(["OFFICE_FORBIDDEN", "OFFICE_SESSION_REQUIRED", "OFFICE_CSRF_REJECTED"]);
 
@@ -314,9 +311,7 @@ describeEachDialect("security matrix: office web API", (ctx) => {
     assert.deepEqual(wrong, []);
   });
 
-  it("known gaps of the route × role matrix are refused with OFFICE_FORBIDDEN", {
-    todo: Object.values(GAPS).join("; "),
-  }, () => {
+  it("known gaps of the route × role matrix are refused with OFFICE_FORBIDDEN", () => {
     assert.deepEqual(gapCells, []);
   });
 

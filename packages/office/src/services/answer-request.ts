@@ -4,6 +4,7 @@
  * (BussinessDocType 2) with 15 (the new metadata is applied) or 16.
  */
 import { fromJsonText, toJsonText } from "@truc/store";
+import { authorise } from "../domain/access.ts";
 import { OfficeError } from "../errors.ts";
 import type { IncomingRow } from "../repositories/rows.ts";
 import { indexIncoming } from "../repositories/search.ts";
@@ -16,6 +17,8 @@ export async function answerRequest(
   actor: Actor,
   input: { incomingId: string; accept: boolean; reason?: string },
 ): Promise<IncomingView> {
+  // Before the lookup: a refused role must not learn whether the id exists or its state.
+  authorise(actor.roles, "incoming.answer-sender");
   const row = await loadIncoming(deps.db.kysely as never, actor.agencyId, input.incomingId);
   const request = fromJsonText<PendingRequest>(row.pending_request);
   if (!request) throw new OfficeError("OFFICE_INVALID_TRANSITION", { action: "answer", state: row.state });
