@@ -78,6 +78,10 @@ export const OFFICE_ERRORS = {
     vi: "Gói tin edXML không hợp lệ: {reason}.",
     en: "Invalid edXML package: {reason}.",
   },
+  OFFICE_ATTACHMENT_NAME_INVALID: {
+    vi: "Tên tệp đính kèm không hợp lệ (chứa đường dẫn hoặc ký tự điều khiển): {name}.",
+    en: "Invalid attachment name (contains a path or control characters): {name}.",
+  },
   OFFICE_SEND_FAILED: {
     vi: "Gửi qua trục liên thông thất bại: {reason}.",
     en: "Sending through the axis failed: {reason}.",

@@ -70,6 +70,14 @@ function toDocument(header: EdocHeader, at: Date): EdxmlDocument {
   };
 }
 
+/** Same rule as the axis (AXIS_ATTACHMENT_NAME_INVALID): a bare file name, no path, no control characters. */
+function isSafeFileName(name: string): boolean {
+  if (name.length === 0 || name.length > 255) return false;
+  if (name === "." || name === ".." || name.includes("/") || name.includes("\\")) return false;
+  if (/^[a-zA-Z]:/.test(name)) return false;
+  return !/[\u0000-\u001f\u007f]/.test(name);
+}
+
 export const edxmlCodec: PackageCodec = {
   async buildDocument({ header, attachments, at }) {
     return buildDocument(
@@ -128,6 +136,13 @@ export const edxmlCodec: PackageCodec = {
           ...(s.staffInfo ? { staff: s.staffInfo } : {}),
         },
       };
+    }
+    for (const a of parsed.attachments) {
+      // Recipients save attachments under these names: a name that is a path is refused.
+      if (!isSafeFileName(a.name))
+        throw new OfficeError("OFFICE_ATTACHMENT_NAME_INVALID", {
+          name: JSON.stringify(a.name.slice(0, 120)),
+        });
     }
     const d = parsed.document;
     const h = d.header;
