@@ -9,6 +9,7 @@ import {
   buildDocument,
   buildStatus,
   type EdxmlDocument,
+  EdxmlError,
   formatLocalDate,
   isStatusCode,
   type LocalDate,
@@ -16,6 +17,7 @@ import {
   parseEdxml,
   parseLocalDate,
   unwrapAttachment,
+  verifyEdxml,
 } from "@truc/edxml";
 import { OfficeError } from "../errors.ts";
 import type { EdocHeader, PackageCodec, ParsedPackage } from "../ports.ts";
@@ -78,6 +80,19 @@ function isSafeFileName(name: string): boolean {
   return !/[\u0000-\u001f\u007f]/.test(name);
 }
 
+/**
+ * Verify-if-present: an unsigned package is accepted; a signed one must verify. The codec has
+ * no trust configuration, so the certificate's trust is left indeterminate (the legally
+ * meaningful signatures are the PAdES ones, validated separately); a digest or signature-value
+ * mismatch is always refused. Structural faults throw EdxmlError from verifyEdxml itself.
+ */
+async function verifyPackageSignature(bytes: Buffer): Promise<void> {
+  const result = await verifyEdxml(bytes, {
+    trust: async () => ({ status: "indeterminate", reason: "OFFICE_PACKAGE_TRUST_NOT_CONFIGURED" }),
+  });
+  if (result.status === "invalid") throw new EdxmlError(result.code ?? "EDXML_SIGNATURE_INVALID");
+}
+
 export const edxmlCodec: PackageCodec = {
   async buildDocument({ header, attachments, at }) {
     return buildDocument(
@@ -116,6 +131,7 @@ export const edxmlCodec: PackageCodec = {
     const sink = memorySink();
     const parsed = await parseEdxml(bytes, { attachmentSink: sink });
     assertValid(parsed);
+    await verifyPackageSignature(bytes);
     if (parsed.kind === "status") {
       const s = parsed.status;
       return {
