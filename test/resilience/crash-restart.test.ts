@@ -47,6 +47,8 @@ describeEachDialect("resilience: kill -9 a node again and again under load", (ct
         // Short leases, so a package leased just before a crash is offered again quickly.
         mailbox: { leaseSeconds: 2, retentionDays: 365 },
         evidence: { sealEveryRecords: 1000, sealEveryMs: 1000 },
+        // Revocation data for the client certificates (the node requires it for mTLS callers).
+        trust: { crls: await pki.crls() },
       },
       setup: {
         agencies: [

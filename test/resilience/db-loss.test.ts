@@ -31,7 +31,8 @@ describeEachDialect("resilience: database connections killed under load", (ctx) 
     node = await startSuiteNode(
       ctx,
       { name: "node", identity: ids.national!, caPems: pki.caPems },
-      { mailbox: { leaseSeconds: 2, retentionDays: 365 } },
+      // Revocation data for the client certificates (the node requires it for mTLS callers).
+      { mailbox: { leaseSeconds: 2, retentionDays: 365 }, trust: { crls: await pki.crls() } },
       { workers: true },
     );
     await node.registerAgency({ code: "H29.12", name: "Sở Nội vụ" });

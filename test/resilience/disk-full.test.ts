@@ -46,7 +46,8 @@ describeEachDialect("resilience: disk full", (ctx) => {
       ctx,
       { name: "node", dataDir: join(mountPoint, "node"), identity: ids.national!, caPems: pki.caPems },
       // Package bytes as files in the blob store on both dialects (not inline in the database).
-      { storage: { inlineMaxBytes: 0 } },
+      // Revocation data for the client certificates (the node requires it for mTLS callers).
+      { storage: { inlineMaxBytes: 0 }, trust: { crls: await pki.crls() } },
     );
     await node.registerAgency({ code: "H29.12", name: "Sở Nội vụ" });
     await node.registerAgency({ code: "H41.05", name: "Sở Tư pháp" });
@@ -138,9 +139,7 @@ describeEachDialect("resilience: disk full", (ctx) => {
     assert.equal(again.status, 201, "accepts again once there is room");
   });
 
-  it("the refusal is a clear, stable code (507/503 with a storage code), not 500 AXIS_INTERNAL", {
-    todo: "disk full surfaces as 400 EDXML_ATTACHMENT_SINK (a client error: the sender is told its package is bad and will not retry) or 500 AXIS_INTERNAL; no storage-full code (ENOSPC/SQLITE_FULL) in the axis/store catalogues",
-  }, (t) => {
+  it("the refusal is a clear, stable code (507/503 with a storage code), not 500 AXIS_INTERNAL", (t) => {
     if (!mounted) return t.skip(why());
     assert.ok(refusals.length > 0);
     for (const r of refusals) {

@@ -44,6 +44,8 @@ describeEachDialect("resilience: a province cut off from the national node under
         ...(databaseUrl ? { databaseUrl } : {}),
         listen: { host: "127.0.0.1", port },
         tls: { cert: id.certPem, key: id.keyPem, ca: pki.caPems },
+        // Revocation data for the client certificates (the node requires it for mTLS callers).
+        trust: { crls: await pki.crls() },
         masterKey: MASTER_KEY,
         logLevel: "silent" as const,
         mailbox: { leaseSeconds: 5, retentionDays: 365 },

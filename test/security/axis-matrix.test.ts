@@ -39,10 +39,6 @@ interface Cell {
   outcome?: string;
 }
 
-/** Known gaps in packages/axis (owned by another engineer): the test runs, but as todo. */
-const TODO_CERT_CHECKS =
-  "axis identifies mTLS callers by certificate fingerprint only (rejectUnauthorized: false, no chain/validity/revocation/kind check in http/identify.ts)";
-
 describeEachDialect("security matrix: axis node APIs × attacks", (ctx) => {
   let node: RunningNode;
   let pki: SuitePki;
@@ -487,20 +483,14 @@ describeEachDialect("security matrix: axis node APIs × attacks", (ctx) => {
       ["expired certificate (registered)", "expired"],
       ["personal certificate (wrong kind, registered)", "personal"],
     ] as const) {
-      cell(
-        `native ${op.name}`,
-        attack,
-        "401 AXIS_AUTH_CERT_*",
-        async () => {
-          // As agency D, the agency this certificate's system is bound to.
-          const r = await op.call(certs[id], D.agency);
-          assert.equal(r.status, 401, `${r.status} ${r.body.toString("utf8").slice(0, 200)}`);
-          assert.match(r.json?.code ?? "", /^AXIS_AUTH_CERT_/);
-          assert.ok(!r.body.includes(victimDocId));
-          return `401 ${r.json.code}`;
-        },
-        { todo: TODO_CERT_CHECKS },
-      );
+      cell(`native ${op.name}`, attack, "401 AXIS_AUTH_CERT_*", async () => {
+        // As agency D, the agency this certificate's system is bound to.
+        const r = await op.call(certs[id], D.agency);
+        assert.equal(r.status, 401, `${r.status} ${r.body.toString("utf8").slice(0, 200)}`);
+        assert.match(r.json?.code ?? "", /^AXIS_AUTH_CERT_/);
+        assert.ok(!r.body.includes(victimDocId));
+        return `401 ${r.json.code}`;
+      });
     }
     cell(`native ${op.name}`, "another agency's certificate", "refused / none of its data", async () =>
       op.otherAgency(await op.call(certs.b)),

@@ -88,11 +88,12 @@ describeEachDialect("security: evidence log tampering is detected", (ctx) => {
   before(async () => {
     pki = await makeSuitePki(join(ctx.dataDir(), "pki"));
     client = await pki.node("qlvb");
-    node = await startSuiteNode(ctx, {
-      name: "node",
-      identity: await pki.node("national"),
-      caPems: pki.caPems,
-    });
+    node = await startSuiteNode(
+      ctx,
+      { name: "node", identity: await pki.node("national"), caPems: pki.caPems },
+      // Revocation data for the client certificates (the node requires it for mTLS callers).
+      { trust: { crls: await pki.crls() } },
+    );
     db = node.context.db.kysely as unknown as typeof db;
     await node.registerAgency({ code: "H29.12", name: "Sở Nội vụ" });
     await node.registerAgency({ code: "H41.05", name: "Sở Tư pháp" });

@@ -94,6 +94,12 @@ const schema = z.strictObject({
       key: pem,
       /** CA certificates accepted for client certificates (agencies and nodes). */
       ca: z.array(pem).default([]),
+      /**
+       * Accept client certificates that carry no truc/government kind policy (neither node nor
+       * organisation, e.g. issued with plain openssl). Default strict: such certificates are
+       * refused with AXIS_AUTH_CERT_KIND. Chain, validity and revocation are checked either way.
+       */
+      allowUnclassifiedClients: z.boolean().default(false),
     })
     .optional(),
   parent: peer.optional(),
@@ -333,6 +339,7 @@ export function parseNodeConfig(
   if (config.tls) {
     try {
       config.tls = {
+        ...config.tls,
         cert: readPem(config.tls.cert, baseDir),
         key: readPem(config.tls.key, baseDir),
         ca: config.tls.ca.map((c) => readPem(c, baseDir)),

@@ -20,6 +20,26 @@ export const AXIS_ERRORS = {
     vi: "Chứng thư số máy khách không gắn với cơ quan hay nút nào.",
     en: "The client certificate is not bound to any agency or node.",
   },
+  AXIS_AUTH_CERT_UNTRUSTED: {
+    vi: "Chứng thư số máy khách không được tin cậy (không chứng thực được tới CA gốc của nút): {reason}",
+    en: "The client certificate is not trusted (no valid path to the node's trust anchors): {reason}",
+  },
+  AXIS_AUTH_CERT_EXPIRED: {
+    vi: "Chứng thư số máy khách đã hết hạn hoặc chưa có hiệu lực.",
+    en: "The client certificate has expired or is not yet valid.",
+  },
+  AXIS_AUTH_CERT_REVOKED: {
+    vi: "Chứng thư số máy khách đã bị thu hồi hoặc tạm dừng.",
+    en: "The client certificate has been revoked or suspended.",
+  },
+  AXIS_AUTH_CERT_REVOCATION_UNKNOWN: {
+    vi: "Không xác định được tình trạng thu hồi của chứng thư số máy khách.",
+    en: "The revocation status of the client certificate could not be established.",
+  },
+  AXIS_AUTH_CERT_KIND: {
+    vi: "Loại chứng thư số máy khách ({kind}) không được phép: cần chứng thư số của nút hoặc của cơ quan, tổ chức.",
+    en: "This kind of client certificate ({kind}) is not allowed: a node or organisation certificate is required.",
+  },
   AXIS_FORBIDDEN: {
     vi: "Không có quyền thực hiện thao tác này.",
     en: "The caller is not allowed to perform this operation.",

@@ -18,11 +18,11 @@ import { outboxBacklog, purgeAcknowledged } from "./repositories/package-reposit
 import { AXIS_MIGRATIONS, type AxisDatabase } from "./repositories/schema.ts";
 import { mailboxBacklog } from "./repositories/stats-repository.ts";
 import { chainEvidence } from "./services/chain-evidence.ts";
+import { type ConnectSystemInput, connectDeclaredSystems, connectSystem } from "./services/connect-system.ts";
 import { forwardOutbox } from "./services/forward-outbox.ts";
 import type { PeerTransport } from "./services/peer-transport.ts";
 import type { Clock, NodeContext } from "./services/ports.ts";
 import { type RegisterAgencyInput, registerAgency } from "./services/register-agency.ts";
-import { type ConnectSystemInput, connectDeclaredSystems, connectSystem } from "./services/connect-system.ts";
 import { sealEvidence } from "./services/seal-evidence.ts";
 import { syncDirectory } from "./services/sync-directory.ts";
 import { type EvidenceReport, verifyEvidenceLog } from "./services/verify-evidence-log.ts";
@@ -30,6 +30,8 @@ import { type EvidenceReport, verifyEvidenceLog } from "./services/verify-eviden
 export interface StartNodeOptions {
   /** Trust decisions for package signatures; default: @truc/pki over `config.trust` (anchors default to `tls.ca`). */
   trust?: TrustCallback;
+  /** Trust decisions for mTLS client certificates (purpose "tls-client"); default: `trust`. */
+  clientTrust?: TrustCallback;
   /** Node key; default: from `config.tls`. */
   signer?: Signer;
   clock?: Clock;
@@ -79,6 +81,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
   const signer =
     options.signer ?? (config.tls ? createPemSigner(config.tls.key, config.tls.cert) : undefined);
   const trust = options.trust ?? createNodeTrust(config);
+  const clientTrust = options.clientTrust ?? trust;
   const transport =
     options.transport ??
     (config.parent || config.children.length > 0 ? createHttpsPeerTransport(config) : undefined);
@@ -92,6 +95,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
     clock: options.clock ?? { now: () => new Date() },
     ...(signer ? { signer } : {}),
     ...(trust ? { trust } : {}),
+    ...(clientTrust ? { clientTrust } : {}),
     newId: () => randomUUID(),
     onOutbox: () => wake?.(),
   };

@@ -294,7 +294,9 @@ describeEachDialect("axis: SDKVXP timestamp reuse and refusals before the pipeli
           ...(config.kind === "postgres" ? { databaseUrl: config.url } : {}),
           masterKey: "44".repeat(32),
           logLevel: "silent",
-          tls: { cert: own.certPem, key: own.keyPem, ca: [pki.caPem] },
+          // openssl-issued test certificates carry no node/organisation kind policy.
+          tls: { cert: own.certPem, key: own.keyPem, ca: [pki.caPem], allowUnclassifiedClients: true },
+          trust: { crls: [await pki.crl()] },
           // A child link that is never reachable (workers are off): for the console's federation page.
           children: [{ nodeId: "lgsp-h41", url: "https://127.0.0.1:9", fingerprint: child.fingerprint }],
           systems: [

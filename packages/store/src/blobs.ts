@@ -11,7 +11,7 @@ import { constants as fsConstants } from "node:fs";
 import { type FileHandle, mkdir, open, readdir, rename, rm, stat, unlink, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { StoreError } from "./errors.ts";
+import { asStorageFull, StoreError } from "./errors.ts";
 
 export interface BlobInfo {
   /** Lower-case hex SHA-256 of the content. */
@@ -186,7 +186,7 @@ export async function openBlobStore(dir: string, options: BlobStoreOptions = {})
               offset += bytesWritten;
             }
           } catch (error) {
-            failure = error;
+            failure = asStorageFull(error);
           }
         });
         return pending.then(() => {
@@ -224,7 +224,7 @@ export async function openBlobStore(dir: string, options: BlobStoreOptions = {})
           return { sha256: hex, size, ref: `sha256:${hex}` };
         } catch (error) {
           await discard();
-          throw error;
+          throw asStorageFull(error);
         }
       },
 

@@ -27,6 +27,10 @@ export const STORE_ERRORS = {
     vi: "Kho dữ liệu đã đóng",
     en: "The store has been closed",
   },
+  STORE_FULL: {
+    vi: "Hết dung lượng lưu trữ (ổ đĩa hoặc cơ sở dữ liệu đầy); dữ liệu đã tiếp nhận trước đó không bị ảnh hưởng, hãy gửi lại sau",
+    en: "Storage is full (disk or database out of space); data accepted earlier is unaffected, retry later",
+  },
   // --- migrations ---
   STORE_MIGRATION_INVALID: {
     vi: "Danh sách migration không hợp lệ: {reason}",
@@ -75,3 +79,27 @@ export const STORE_ERRORS = {
 export const StoreError = defineErrors("StoreError", STORE_ERRORS);
 export type StoreError = InstanceType<typeof StoreError>;
 export type StoreErrorCode = keyof typeof STORE_ERRORS;
+
+/** errno (ENOSPC, EDQUOT), SQLite (SQLITE_FULL) and PostgreSQL (53100 disk_full) codes for "out of space". */
+const FULL_CODES = new Set(["ENOSPC", "EDQUOT", "SQLITE_FULL", "53100", "STORE_FULL"]);
+
+/**
+ * Whether `error`, or any error in its `cause` chain, means storage ran out of space. Lets a
+ * caller that wraps a sink's failure (e.g. an attachment sink inside a parser) still tell a
+ * full disk from a bad input.
+ */
+export function isStorageFull(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 8; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && FULL_CODES.has(code)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** `error` as STORE_FULL when it means out of space (keeping it as the cause), else unchanged. */
+export function asStorageFull(error: unknown): unknown {
+  if (error instanceof StoreError && error.code === "STORE_FULL") return error;
+  return isStorageFull(error) ? new StoreError("STORE_FULL", undefined, { cause: error }) : error;
+}

@@ -2,10 +2,16 @@
  * The only place where error codes become HTTP statuses (native API) or SDKVXP envelopes.
  */
 import { TrucError } from "@truc/common";
+import { isStorageFull, STORE_ERRORS } from "@truc/store";
 
 const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   AXIS_AUTH_CERT_MISSING: 401,
   AXIS_AUTH_CERT_UNKNOWN: 401,
+  AXIS_AUTH_CERT_UNTRUSTED: 401,
+  AXIS_AUTH_CERT_EXPIRED: 401,
+  AXIS_AUTH_CERT_REVOKED: 401,
+  AXIS_AUTH_CERT_REVOCATION_UNKNOWN: 401,
+  AXIS_AUTH_CERT_KIND: 401,
   AXIS_AUTH_MISSING: 401,
   AXIS_AUTH_UNKNOWN_SYSTEM: 401,
   AXIS_AUTH_BAD_SIGNATURE: 401,
@@ -24,6 +30,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   STORE_UNAVAILABLE: 503,
   STORE_BUSY: 503,
   STORE_CLOSED: 503,
+  STORE_FULL: 507,
   AXIS_PEER_UNKNOWN: 403,
 };
 
@@ -35,6 +42,11 @@ export interface MappedError {
 }
 
 export function mapError(error: unknown): MappedError {
+  // Out of space anywhere underneath (a blob write inside the edXML attachment sink, SQLite,
+  // PostgreSQL) is the node's problem, not the sender's: 507 with a stable code, so the sender
+  // retries later instead of being told its package is bad.
+  if (isStorageFull(error))
+    return { status: 507, code: "STORE_FULL", message: { ...STORE_ERRORS.STORE_FULL } };
   if (error instanceof TrucError) {
     const status =
       STATUS_BY_CODE[error.code] ??

@@ -3,6 +3,7 @@
  * and federation (mutual TLS: client certificates are requested but optional at the
  * handshake, and each route decides), and the operations endpoints.
  */
+import { isStorageFull, STORE_ERRORS } from "@truc/store";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { NodeContext } from "../services/ports.ts";
 import { createRefusalLog, type RefusalLog } from "../services/record-refusal.ts";
@@ -115,6 +116,16 @@ export function buildServer(
         message: { vi: "Gói tin vượt quá kích thước cho phép.", en: "The package exceeds the size limit." },
       };
     }
+    if (isStorageFull(error)) {
+      request.log.error({ err: error }, "storage full");
+      reply.code(507);
+      return {
+        status: "FAIL",
+        ErrorCode: "STORE_FULL",
+        code: "STORE_FULL",
+        message: { ...STORE_ERRORS.STORE_FULL },
+      };
+    }
     request.log.error({ err: error }, "unhandled error");
     reply.code((error as { statusCode?: number }).statusCode ?? 500);
     return { status: "FAIL", ErrorCode: "AXIS_INTERNAL", code: "AXIS_INTERNAL" };
@@ -136,12 +147,17 @@ export function buildServer(
 const CERTIFICATE_REFUSALS = new Set([
   "AXIS_AUTH_CERT_MISSING",
   "AXIS_AUTH_CERT_UNKNOWN",
+  "AXIS_AUTH_CERT_UNTRUSTED",
+  "AXIS_AUTH_CERT_EXPIRED",
+  "AXIS_AUTH_CERT_REVOKED",
+  "AXIS_AUTH_CERT_REVOCATION_UNKNOWN",
+  "AXIS_AUTH_CERT_KIND",
   "AXIS_PEER_UNKNOWN",
 ]);
 
 /**
- * Native and federation calls refused because the client certificate is missing or bound to
- * nobody never reach the pipeline: record them for the console. The routes answer
+ * Native and federation calls refused because the client certificate is missing, bound to
+ * nobody or not trusted never reach the pipeline: record them for the console. The routes answer
  * `{code, message}`; only small 401/403 answers under /v1/ are looked at.
  */
 function logCertificateRefusals(app: FastifyInstance, refusals: RefusalLog): void {

@@ -48,6 +48,8 @@ export interface NodeContext {
   /** Node key, when configured: re-signs forwarded packages and seals the evidence log. */
   signer?: Signer;
   trust?: TrustCallback;
+  /** Trust decisions for mTLS client certificates (purpose "tls-client"); absent: every one is refused. */
+  clientTrust?: TrustCallback;
   /**
    * Worker threads for the CPU-bound part of accepting in-memory packages. Absent: the
    * process-wide pool (`sharedPipeline()`); null: everything on the main thread.

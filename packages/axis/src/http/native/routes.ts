@@ -299,7 +299,7 @@ export function registerNativeRoutes(app: FastifyInstance, ctx: NodeContext, met
     "/v1/federation/packages",
     { config: { streamBody: true } },
     wrap("federationReceive", async (request, reply) => {
-      const caller = nodeCaller(ctx, request);
+      const caller = await nodeCaller(ctx, request);
       const h = parseWith(
         z.object({
           "x-truc-package-id": z.string().uuid(),
@@ -328,7 +328,7 @@ export function registerNativeRoutes(app: FastifyInstance, ctx: NodeContext, met
   app.get(
     "/v1/federation/directory",
     wrap("federationDirectory", async (request) => {
-      const caller = nodeCaller(ctx, request);
+      const caller = await nodeCaller(ctx, request);
       const q = parseWith(z.object({ since: z.coerce.number().int().min(0).default(0) }), request.query);
       const limit = 1000;
       const rows = await directoryChangesSince(ctx.db.kysely, q.since, caller.nodeId, limit + 1);
