@@ -20,7 +20,10 @@ function collect(dir, out) {
 
 // Package tests live in packages/*/test; cross-package suites (resilience, security) in test/.
 const packagesDir = join(root, "packages");
-const testDirs = [...readdirSync(packagesDir).map((pkg) => join(packagesDir, pkg, "test")), join(root, "test")];
+const testDirs = [
+  ...readdirSync(packagesDir).map((pkg) => join(packagesDir, pkg, "test")),
+  join(root, "test"),
+];
 const files = testDirs
   .flatMap((dir) => {
     try {
