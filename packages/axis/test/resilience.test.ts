@@ -176,7 +176,13 @@ describeEachDialect("axis: resilience with the workers running", (ctx) => {
       if (!(a instanceof Error) && a.status === 201) acknowledged.set(i, a.json.packageId);
     });
     if (process.env.AXIS_TEST_VERBOSE)
-      console.log("crash-stop:", acknowledged.size, "acknowledged of", bodies.length, answers.map((a) => (a instanceof Error ? (a as NodeJS.ErrnoException).code : a.status)));
+      console.log(
+        "crash-stop:",
+        acknowledged.size,
+        "acknowledged of",
+        bodies.length,
+        answers.map((a) => (a instanceof Error ? (a as NodeJS.ErrnoException).code : a.status)),
+      );
     await t.start("a");
     // The client resends everything it has no answer for (and, to check, everything else too).
     const ids: string[] = [];
@@ -256,7 +262,10 @@ describeEachDialect("axis: resilience with the workers running", (ctx) => {
     }
     const answered = answers.filter((a): a is Reply => !(a instanceof Error));
     if (process.env.AXIS_TEST_VERBOSE)
-      console.log("graceful stop:", answers.map((a) => (a instanceof Error ? (a as NodeJS.ErrnoException).code : a.status)));
+      console.log(
+        "graceful stop:",
+        answers.map((a) => (a instanceof Error ? (a as NodeJS.ErrnoException).code : a.status)),
+      );
     // What reached the node was answered: accepted, or "not ready" for a request that came
     // in on a kept-alive connection after the stop began. Nothing failed half-way.
     for (const a of answered) assert.ok(a.status === 201 || a.status === 503, `${a.status} ${a.body}`);
