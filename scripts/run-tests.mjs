@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs every package's tests in one node:test run, so CI sees one summary.
+// Runs every package's tests in one node:test run, so CI sees one summary. One file at a time:
+// on two cores, browser, crash and benchmark-sized tests time out when they run side by side.
 // Usage: npm test [-- <path-prefix> ...]   e.g. npm test -- packages/edxml
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
@@ -47,7 +48,7 @@ const result = spawnSync(
     "tsx",
     "--test",
     "--test-reporter=spec",
-    "--test-concurrency=2",
+    "--test-concurrency=1",
     "--test-timeout=300000",
     ...files,
   ],

@@ -39,8 +39,12 @@ test("truc node runs until SIGTERM, then truc axis verify-log checks its evidenc
   await setup.connectSystem({ systemId: "vxp.gui", secret: "bí-mật", agencyCodes: ["H29.12"] });
   await setup.close();
 
+  // The node takes DATABASE_URL from the environment when its file names none: CI sets it,
+  // and this node's directory and connections are in its SQLite file.
+  const { DATABASE_URL: _unused, ...env } = process.env;
   const child = spawn(process.execPath, [bin, "--json", "node", "--config", config], {
     stdio: ["ignore", "pipe", "pipe"],
+    env,
   });
   let stdout = "";
   let stderr = "";
