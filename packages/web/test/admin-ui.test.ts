@@ -140,7 +140,8 @@ describe("node console and public statistics in headless Chromium", () => {
     await page.waitForURL(/province=H41$/);
     const agencies = page.getByTestId("agency-table");
     await agencies.getByRole("link", { name: "Sở Tư pháp" }).waitFor();
-    assert.ok(await agencies.getByRole("link", { name: "Sở Y tế" }).isVisible(), "both agencies of H41");
+    // Both agencies of H41 (the table may render before every row's data has arrived).
+    await agencies.getByRole("link", { name: "Sở Y tế" }).waitFor({ timeout: 15_000 });
     await screenshot(page, "admin-stats-province");
 
     await agencies.getByRole("link", { name: "Sở Tư pháp" }).click();

@@ -65,7 +65,6 @@ describe("web shell in headless Chromium", () => {
         "Kiểm tra văn bản",
         "Thống kê",
         "Đăng nhập",
-        "Quản trị nút",
       ]);
       // Escape closes the menu and gives the focus back to the burger.
       await page.keyboard.press("Escape");

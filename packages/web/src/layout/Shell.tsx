@@ -1,19 +1,39 @@
 import "./shell.css";
 import { Anchor, AppShell, Burger, Button, Group, Menu, Text, Title } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
+import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { Link, NavLink } from "react-router";
 import { useI18n } from "../i18n/index.tsx";
 import type { MessageKey } from "../i18n/messages.ts";
 
-/** Main navigation; `wide` entries are shown inline from `md` up, all of them in the phone menu. */
-const LINKS: { to: string; key: MessageKey; end?: boolean }[] = [
+/**
+ * Main navigation, inline from `md` up and in the phone menu below. The same UI is served by
+ * office deployments and by axis nodes: `on` says where an entry has an API behind it.
+ */
+const LINKS: { to: string; key: MessageKey; end?: boolean; on?: ServerKind }[] = [
   { to: "/", key: "nav.home", end: true },
-  { to: "/kiem-tra", key: "nav.verify" },
+  { to: "/kiem-tra", key: "nav.verify", on: "office" },
   { to: "/thong-ke", key: "nav.stats" },
-  { to: "/login", key: "nav.login" },
-  { to: "/admin", key: "nav.admin" },
+  { to: "/login", key: "nav.login", on: "office" },
+  { to: "/admin", key: "nav.admin", on: "axis" },
 ];
+
+type ServerKind = "office" | "axis";
+
+/** An axis node answers its console API in JSON; an office serves the UI page for that path. */
+function useServerKind(): ServerKind {
+  const { data } = useQuery({
+    queryKey: ["server-kind"],
+    queryFn: async (): Promise<ServerKind> => {
+      const res = await fetch("/admin/api/me", { credentials: "same-origin" });
+      return res.headers.get("content-type")?.includes("json") ? "axis" : "office";
+    },
+    staleTime: Number.POSITIVE_INFINITY,
+    retry: false,
+  });
+  return data ?? "office";
+}
 
 /**
  * Page frame: a skip link, the header with the product name, the main navigation and the
@@ -23,6 +43,8 @@ const LINKS: { to: string; key: MessageKey; end?: boolean }[] = [
 export function Shell({ children }: { children: ReactNode }) {
   const { t, lang, setLang } = useI18n();
   const [menuOpen, menu] = useDisclosure(false);
+  const kind = useServerKind();
+  const links = LINKS.filter((l) => !l.on || l.on === kind);
   return (
     <AppShell header={{ height: 64 }} padding="md">
       <a className="skip-link" href="#main-content">
@@ -51,7 +73,7 @@ export function Shell({ children }: { children: ReactNode }) {
           </Group>
           <Group gap="xs" wrap="nowrap" style={{ flexShrink: 0 }}>
             <Group gap={4} component="nav" aria-label={t("nav.main")} wrap="nowrap" visibleFrom="md">
-              {LINKS.map((l) => (
+              {links.map((l) => (
                 <Button
                   key={l.to}
                   component={NavLink}
@@ -77,7 +99,7 @@ export function Shell({ children }: { children: ReactNode }) {
                 />
               </Menu.Target>
               <Menu.Dropdown aria-label={t("nav.main")}>
-                {LINKS.map((l) => (
+                {links.map((l) => (
                   <Menu.Item key={l.to} component={Link} to={l.to} fz="md">
                     {t(l.key)}
                   </Menu.Item>
