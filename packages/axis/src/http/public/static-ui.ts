@@ -7,21 +7,10 @@
  */
 import { createReadStream, existsSync, statSync } from "node:fs";
 import { extname, join, normalize, sep } from "node:path";
-import { webDistDir } from "@truc/web";
+import { webContentType, webDistDir } from "@truc/web";
 import type { FastifyInstance, FastifyReply } from "fastify";
 
 const API_PREFIXES = ["/v1/", "/admin/api/", "/public/", "/healthz", "/readyz", "/metrics"];
-const TYPES: Readonly<Record<string, string>> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".ico": "image/x-icon",
-  ".woff2": "font/woff2",
-  ".json": "application/json",
-  ".txt": "text/plain; charset=utf-8",
-};
 /** Mantine sets CSS variables through a style element, hence 'unsafe-inline' for styles only. */
 const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
@@ -44,7 +33,7 @@ export function registerWebUi(
 
   const sendFile = (reply: FastifyReply, file: string, immutable: boolean) => {
     reply
-      .header("content-type", TYPES[extname(file)] ?? "application/octet-stream")
+      .header("content-type", webContentType(file))
       .header("content-length", String(statSync(file).size))
       .header("x-content-type-options", "nosniff")
       .header("cache-control", immutable ? "public, max-age=31536000, immutable" : "no-cache");
