@@ -44,7 +44,7 @@ const node = await startNode(
       dataDir: join(dir, "node"),
       databaseUrl: created.url,
       listen: { host: "127.0.0.1", port: 0 },
-      tls: { cert: nodeId.certPem, key: nodeId.keyPem, ca: [pki.caPem] },
+      tls: { cert: nodeId.certPem, key: nodeId.keyPem, ca: [pki.caPem], allowUnclassifiedClients: true },
       signature: { default: "require", perSender: {}, signForwarded: true },
       // Revocation is checked against the CA's CRL (a local file, as a node keeps it).
       trust: { crls: [crl] },

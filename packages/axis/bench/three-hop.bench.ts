@@ -49,7 +49,7 @@ const base = (name: string, id: Identity, port: number, databaseUrl: string) => 
   dataDir: join(dir, name),
   databaseUrl,
   listen: { host: "127.0.0.1", port },
-  tls: { cert: id.certPem, key: id.keyPem, ca: [pki.caPem] },
+  tls: { cert: id.certPem, key: id.keyPem, ca: [pki.caPem], allowUnclassifiedClients: true },
   trust: { crls: [crl] },
   signature: { default: "require" as const, perSender: {}, signForwarded: true },
   masterKey: "55".repeat(32),
