@@ -9,8 +9,10 @@
  * the CA, expired, a personal certificate (wrong kind), one from an unknown CA.
  */
 import assert from "node:assert/strict";
+import { once } from "node:events";
 import { join } from "node:path";
 import { after, before, it } from "node:test";
+import { connect as connectTls } from "node:tls";
 import type { RunningNode } from "@truc/axis";
 import { describeEachDialect } from "@truc/store/testing";
 import {
@@ -538,6 +540,41 @@ describeEachDialect("security matrix: axis node APIs × attacks", (ctx) => {
     assert.equal(again.json.changed, 0);
     return "200 changed 0";
   });
+
+  cell(
+    "native (any operation)",
+    "TLS 1.2 renegotiation to swap the client certificate on an authenticated connection",
+    "renegotiation refused",
+    async () => {
+      // The node remembers a connection's client certificate: renegotiating must not be possible.
+      const url = new URL(node.url);
+      const socket = connectTls({
+        host: url.hostname,
+        port: Number(url.port),
+        cert: certs.a.certPem,
+        key: certs.a.keyPem,
+        ca: [...pki.caPems],
+        maxVersion: "TLSv1.2",
+        checkServerIdentity: () => undefined,
+      });
+      await once(socket, "secureConnect");
+      // A refused renegotiation ends in an error, a closed connection or no answer at all.
+      const refused = await new Promise<boolean>((resolve) => {
+        const bound = setTimeout(() => resolve(true), 3000);
+        const settle = (value: boolean) => {
+          clearTimeout(bound);
+          resolve(value);
+        };
+        socket.once("error", () => settle(true));
+        socket.once("close", () => settle(true));
+        const started = socket.renegotiate({ rejectUnauthorized: false }, (error) => settle(error !== null));
+        if (!started) settle(true);
+      });
+      socket.destroy();
+      assert.equal(refused, true);
+      return "connection refused the renegotiation";
+    },
+  );
 
   it("the victim still receives its package, intact (the attacks changed nothing)", async () => {
     const got = await nativeCall(node.url, certs.c, pki.caPems, "GET", `/v1/packages/${victimDocId}`);

@@ -15,28 +15,48 @@ import { AxisError, type AxisErrorCode } from "../errors.ts";
 import { findSystemByFingerprint } from "../repositories/directory-repository.ts";
 import type { Caller, NodeContext } from "../services/ports.ts";
 
-export function clientFingerprint(request: FastifyRequest): string | undefined {
-  const socket = request.raw.socket as Partial<TLSSocket>;
-  if (typeof socket.getPeerCertificate !== "function") return undefined;
-  const cert = socket.getPeerCertificate();
-  if (!cert?.fingerprint256) return undefined;
-  return normaliseFingerprint(cert.fingerprint256);
+interface PeerIdentity {
+  fingerprint: string;
+  /** The leaf (DER) and the certificates the client sent with it (possible intermediates). */
+  leaf: Uint8Array;
+  candidates: Uint8Array[];
 }
 
-/** The leaf (DER) and the certificates the client sent with it (possible intermediates). */
-function clientChain(request: FastifyRequest): { leaf: Uint8Array; candidates: Uint8Array[] } | undefined {
+/**
+ * Read once per connection: `getPeerCertificate(true)` builds the whole chain as objects, a
+ * measurable share of a small request. The peer certificate cannot change on a connection,
+ * because the server refuses TLS renegotiation (see `refuseRenegotiation`).
+ */
+const peers = new WeakMap<object, PeerIdentity | null>();
+
+function peerIdentity(request: FastifyRequest): PeerIdentity | null {
   const socket = request.raw.socket as Partial<TLSSocket>;
-  if (typeof socket.getPeerCertificate !== "function") return undefined;
+  if (typeof socket.getPeerCertificate !== "function") return null;
+  const known = peers.get(socket);
+  if (known !== undefined) return known;
   const leaf = socket.getPeerCertificate(true);
-  if (!leaf?.raw) return undefined;
-  const candidates: Uint8Array[] = [];
-  const seen = new Set<string>([leaf.fingerprint256]);
-  for (let c = leaf.issuerCertificate; c?.raw && !seen.has(c.fingerprint256); c = c.issuerCertificate) {
-    seen.add(c.fingerprint256);
-    candidates.push(c.raw);
-    if (candidates.length >= 8) break;
+  let identity: PeerIdentity | null = null;
+  if (leaf?.raw && leaf.fingerprint256) {
+    const candidates: Uint8Array[] = [];
+    const seen = new Set<string>([leaf.fingerprint256]);
+    for (let c = leaf.issuerCertificate; c?.raw && !seen.has(c.fingerprint256); c = c.issuerCertificate) {
+      seen.add(c.fingerprint256);
+      candidates.push(c.raw);
+      if (candidates.length >= 8) break;
+    }
+    identity = { fingerprint: normaliseFingerprint(leaf.fingerprint256), leaf: leaf.raw, candidates };
   }
-  return { leaf: leaf.raw, candidates };
+  peers.set(socket, identity);
+  return identity;
+}
+
+/** Installed on the TLS server: a connection keeps the client certificate of its handshake. */
+export function refuseRenegotiation(socket: TLSSocket): void {
+  socket.disableRenegotiation();
+}
+
+export function clientFingerprint(request: FastifyRequest): string | undefined {
+  return peerIdentity(request)?.fingerprint;
 }
 
 const ALLOWED_KINDS = new Set(["node", "organisation"]);
@@ -82,7 +102,7 @@ export async function checkClientCertificate(
   request: FastifyRequest,
   fingerprint: string,
 ): Promise<void> {
-  const chain = clientChain(request);
+  const chain = peerIdentity(request);
   if (!chain) throw new AxisError("AXIS_AUTH_CERT_MISSING");
   const kind = kindOf(fingerprint, chain.leaf);
   if (kind === null ? !ctx.config.tls?.allowUnclassifiedClients : !ALLOWED_KINDS.has(kind))

@@ -8,7 +8,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { NodeContext } from "../services/ports.ts";
 import { createRefusalLog, type RefusalLog } from "../services/record-refusal.ts";
 import { registerAdminRoutes } from "./admin/routes.ts";
-import { clientFingerprint } from "./identify.ts";
+import { clientFingerprint, refuseRenegotiation } from "./identify.ts";
 import type { Metrics } from "./metrics.ts";
 import { registerNativeRoutes } from "./native/routes.ts";
 import { registerOpsRoutes } from "./ops-routes.ts";
@@ -61,6 +61,7 @@ export function buildServer(
     forceCloseConnections: "idle",
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
+  if (config.tls) app.server.on("secureConnection", refuseRenegotiation);
 
   // Every body is taken as bytes: packages are hashed and verified over the exact bytes
   // received, and the few JSON bodies are parsed by their routes. Routes marked

@@ -25,17 +25,21 @@ export async function lockEvidence(trx: Db, dialect: Dialect): Promise<void> {
 
 /** Records an event in the caller's transaction; `chainEvidence` links it into the chain. */
 export async function appendEvidence(trx: Db, _dialect: Dialect, event: NewEvidence): Promise<void> {
-  await trx
-    .insertInto("axis_evidence_queue")
-    .values({
-      at: event.at.toISOString(),
-      kind: event.kind,
-      node_id: event.nodeId,
-      package_id: event.packageId,
-      actor: event.actor,
-      details: canonicalJson(event.details),
-    })
-    .execute();
+  await trx.insertInto("axis_evidence_queue").values(queuedEvidence(event)).execute();
+}
+
+export type QueuedEvidence = Omit<AxisDatabase["axis_evidence_queue"], "id">;
+
+/** The queue row of an event, for a writer that inserts it itself (see insertPackage). */
+export function queuedEvidence(event: NewEvidence): QueuedEvidence {
+  return {
+    at: event.at.toISOString(),
+    kind: event.kind,
+    node_id: event.nodeId,
+    package_id: event.packageId,
+    actor: event.actor,
+    details: canonicalJson(event.details),
+  };
 }
 
 /** Appends one record to the chain directly; the caller holds the lock (seals). */
@@ -53,9 +57,7 @@ export async function appendChained(trx: Db, event: NewEvidence): Promise<Eviden
   return row;
 }
 
-type QueuedContent = Omit<AxisDatabase["axis_evidence_queue"], "id">;
-
-function chainRow(head: { seq: number; hash: string } | undefined, q: QueuedContent): EvidenceRow {
+function chainRow(head: { seq: number; hash: string } | undefined, q: QueuedEvidence): EvidenceRow {
   const content: EvidenceContent = {
     seq: head ? head.seq + 1 : 1,
     at: q.at,

@@ -41,14 +41,6 @@ export async function listIntake(
   return rows.map((r) => ({ ...r, seq: Number(r.seq), count: Number(r.count) }));
 }
 
-export async function insertBody(trx: Db, sha256: string, body: Buffer): Promise<void> {
-  await trx
-    .insertInto("axis_bodies")
-    .values({ sha256, body })
-    .onConflict((oc) => oc.column("sha256").doNothing())
-    .execute();
-}
-
 export async function readBody(db: Db, sha256: string): Promise<Buffer | undefined> {
   const row = await db
     .selectFrom("axis_bodies")

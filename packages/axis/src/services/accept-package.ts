@@ -38,8 +38,8 @@ import { encodeSplices } from "../domain/splice.ts";
 import { routeStatus } from "../domain/status.ts";
 import { AxisError } from "../errors.ts";
 import { type AgencyRow, findAgency, toDirectoryEntry } from "../repositories/directory-repository.ts";
-import { appendEvidence } from "../repositories/evidence-repository.ts";
-import { insertBody, recordIntake } from "../repositories/intake-repository.ts";
+import { queuedEvidence } from "../repositories/evidence-repository.ts";
+import { recordIntake } from "../repositories/intake-repository.ts";
 import {
   documentArrival,
   findPackage,
@@ -328,51 +328,66 @@ async function accept(
       diagnostic: diagnostics.length > 0 ? JSON.stringify(diagnostics) : null,
     };
     const day = vietnamDay(receivedAt);
+    const evidence = queuedEvidence({
+      at: receivedAt,
+      kind: fromNode === null ? "accept" : "receive",
+      nodeId: config.nodeId,
+      packageId,
+      actor: fromNode ?? (input.caller.type === "agency" ? input.caller.id : null),
+      details: {
+        kind: parsed.kind,
+        sender,
+        documentId: parsed.documentId,
+        businessType: row.business_type,
+        rawSha256: parsed.sha256,
+        forwardedSha256: fwd.sha256,
+        // Status packages carry no TraceHeaderList: this record is their hop.
+        hop: { organId: config.organId, at: receivedAt.toISOString(), inPackage: parsed.kind === "edoc" },
+        signature,
+        ...(verification?.certificate ? { signer: verification.certificate.subject } : {}),
+        routes: Object.fromEntries(routes),
+        attachments: parsed.attachments.map((a) => ({ name: a.name, sha256: a.sha256, size: a.size })),
+      },
+    });
+    const stored = {
+      row,
+      routes,
+      day,
+      evidence,
+      ...(inline ? { body: { sha256: parsed.sha256, bytes: checked.raw! } } : {}),
+    };
+    const status =
+      parsed.kind === "status" && parsed.statusCode && parsed.responseForOrganId
+        ? { code: parsed.statusCode, responseForOrganId: parsed.responseForOrganId }
+        : undefined;
     try {
-      await db.transaction(async (trx) => {
-        if (inline) await insertBody(trx, parsed.sha256, checked.raw!);
-        await insertPackage(trx, { row, routes, day });
-        if (parsed.kind === "status" && parsed.statusCode && parsed.responseForOrganId) {
-          const who = routeStatus({
-            statusCode: parsed.statusCode,
-            from: sender,
-            responseForOrganId: parsed.responseForOrganId,
-          });
-          const arrival = await documentArrival(trx, parsed.documentId, who.recipient);
-          await recordStatus(trx, {
-            document_id: parsed.documentId,
-            recipient: who.recipient,
-            status_code: parsed.statusCode,
-            document_issuer: who.documentIssuer,
-            package_id: packageId,
-            status_time: parsed.statusTime ?? null,
-            received_at: row.received_at,
-            elapsed_ms: arrival === undefined ? null : row.received_at - arrival,
-            day,
-          });
-        }
-        await appendEvidence(trx, db.dialect, {
-          at: receivedAt,
-          kind: fromNode === null ? "accept" : "receive",
-          nodeId: config.nodeId,
-          packageId,
-          actor: fromNode ?? (input.caller.type === "agency" ? input.caller.id : null),
-          details: {
-            kind: parsed.kind,
-            sender,
-            documentId: parsed.documentId,
-            businessType: row.business_type,
-            rawSha256: parsed.sha256,
-            forwardedSha256: fwd.sha256,
-            // Status packages carry no TraceHeaderList: this record is their hop.
-            hop: { organId: config.organId, at: receivedAt.toISOString(), inPackage: parsed.kind === "edoc" },
-            signature,
-            ...(verification?.certificate ? { signer: verification.certificate.subject } : {}),
-            routes: Object.fromEntries(routes),
-            attachments: parsed.attachments.map((a) => ({ name: a.name, sha256: a.sha256, size: a.size })),
-          },
+      if (db.dialect === "postgres" && !status) {
+        // One statement, atomic by itself: no BEGIN/COMMIT round trips (see insertPackage).
+        await insertPackage(db.kysely, db.dialect, stored);
+      } else {
+        await db.transaction(async (trx) => {
+          if (status) {
+            const who = routeStatus({
+              statusCode: status.code,
+              from: sender,
+              responseForOrganId: status.responseForOrganId,
+            });
+            const arrival = await documentArrival(trx, parsed.documentId, who.recipient);
+            await recordStatus(trx, {
+              document_id: parsed.documentId,
+              recipient: who.recipient,
+              status_code: status.code,
+              document_issuer: who.documentIssuer,
+              package_id: packageId,
+              status_time: parsed.statusTime ?? null,
+              received_at: row.received_at,
+              elapsed_ms: arrival === undefined ? null : row.received_at - arrival,
+              day,
+            });
+          }
+          await insertPackage(trx, db.dialect, stored);
         });
-      });
+      }
     } catch (error) {
       if (isUniqueViolation(error)) {
         // A concurrent twin won the race: answer with its id, exactly as a later duplicate would.
