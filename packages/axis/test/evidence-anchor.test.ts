@@ -7,11 +7,14 @@
  */
 import assert from "node:assert/strict";
 import { createHash, createPrivateKey, sign } from "node:crypto";
-import { appendFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
-import { after, before, it } from "node:test";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, it, test } from "node:test";
 import { describeEachDialect } from "@truc/store/testing";
 import type { Kysely } from "kysely";
+import { readAnchorFile } from "../src/adapters/anchor-file.ts";
 import { createHttpsPeerTransport } from "../src/adapters/https-peer-transport.ts";
 import { sealMessage } from "../src/domain/evidence.ts";
 import { type EvidenceAnchor, formatAnchor, parseAnchorLine } from "../src/domain/evidence-anchor.ts";
@@ -294,4 +297,51 @@ describeEachDialect("axis: evidence anchors outside the database", (ctx) => {
       ["lgsp-a", "lgsp-b"],
     );
   });
+});
+
+test("anchor lines: round trip, every malformed field refused, a torn last line ignored", async () => {
+  const anchor: EvidenceAnchor = {
+    v: 1,
+    nodeId: "lgsp-a",
+    seq: 41,
+    hash: "ab".repeat(32),
+    at: "2026-11-21T09:00:00.000Z",
+    algorithm: "ECDSA-P256-SHA256",
+    signature: "MEUCIQ==",
+    certSha256: "cd".repeat(32),
+  };
+  assert.deepEqual(parseAnchorLine(formatAnchor(anchor)), anchor);
+  const bad: Record<string, unknown>[] = [
+    { v: 2 },
+    { nodeId: "" },
+    { seq: 0 },
+    { seq: 1.5 },
+    { seq: "41" },
+    { hash: "AB".repeat(32) },
+    { hash: "ab" },
+    { at: "hôm qua" },
+    { signature: "không phải base64" },
+    { certSha256: "cd" },
+  ];
+  for (const change of bad)
+    assert.equal(
+      parseAnchorLine(JSON.stringify({ ...anchor, ...change })),
+      undefined,
+      JSON.stringify(change),
+    );
+  assert.equal(parseAnchorLine("not json"), undefined);
+
+  const dir = mkdtempSync(join(tmpdir(), "truc-anchor-lines-"));
+  const path = join(dir, "anchors.jsonl");
+  writeFileSync(path, `${formatAnchor(anchor)}\nrác\n${formatAnchor({ ...anchor, seq: 42 })}\n{"v":1,"node`);
+  const source = await readAnchorFile(path);
+  assert.deepEqual(
+    source?.anchors.map((a) => [a.line, a.anchor.seq]),
+    [
+      [1, 41],
+      [3, 42],
+    ],
+  );
+  assert.deepEqual(source?.malformed, [{ line: 2, reason: "not an anchor line" }]);
+  assert.equal(await readAnchorFile(join(dir, "none.jsonl")), undefined);
 });
