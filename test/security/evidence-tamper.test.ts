@@ -1,14 +1,16 @@
 /**
  * Evidence log tampering, on both dialects: editing any column of any row, deleting any row,
- * swapping any two neighbouring rows, and rewriting the chain after an edit (recomputed hashes,
- * as an attacker with database access but without the node key would) are all detected by
- * `verifyEvidenceLog`. The log is restored after each attempt, and verifies again.
+ * swapping any two neighbouring rows, rewriting the chain after an edit (recomputed hashes,
+ * as an attacker with database access but without the node key would), and cutting off the
+ * tail (against the seals anchored in the node's anchor file, outside the database) are all
+ * detected by `verifyEvidenceLog`. The log is restored after each attempt, and verifies again.
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, it } from "node:test";
-import type { RunningNode } from "@truc/axis";
+import { evidenceReportError, type RunningNode } from "@truc/axis";
 import { describeEachDialect } from "@truc/store/testing";
 import type { Kysely } from "kysely";
 import { nativeCall } from "../support/http.ts";
@@ -55,6 +57,8 @@ describeEachDialect("security: evidence log tampering is detected", (ctx) => {
   let pki: SuitePki;
   let client: Identity;
   let original: Row[] = [];
+  let anchorFile: string;
+  let originalAnchorLines = 0;
   // biome-ignore lint/suspicious/noExplicitAny: the evidence table is addressed by name
   let db: Kysely<any>;
 
@@ -123,6 +127,9 @@ describeEachDialect("security: evidence log tampering is detected", (ctx) => {
     await send(4);
     await node.sealEvidenceNow();
     original = await read();
+    anchorFile = node.config.evidence.anchorFile!;
+    originalAnchorLines = readFileSync(anchorFile, "utf8").split("\n").filter(Boolean).length;
+    assert.equal(originalAnchorLines, 2, "both seals anchored in the file");
     assert.ok(original.length >= 10, `${original.length} evidence rows`);
     assert.equal(original.at(-1)!.kind, "seal", "the log ends with a seal");
     const report = await verify();
@@ -181,11 +188,57 @@ describeEachDialect("security: evidence log tampering is detected", (ctx) => {
     }
   });
 
-  it("deleting the tail (the last seal, or the last rows) is detected", {
-    todo: "verifyEvidenceLog has no external anchor (e.g. the last seal published to the parent node or a TSA): truncating the tail leaves a valid shorter chain",
-  }, async () => {
-    await db.deleteFrom("axis_evidence").where("seq", "=", original.at(-1)!.seq).execute();
-    await expectDetected("delete the last row");
+  it("deleting the tail (the last seal, or the last rows) is detected against the anchor file", async () => {
+    const seals = original.filter((r) => r.kind === "seal");
+    const lastSeal = seals.at(-1)!;
+    const firstSeal = seals[0]!;
+    // Every cut leaves a valid shorter chain; only the seals anchored outside the database show it.
+    const cuts: [string, number][] = [
+      ["the last row (the last seal)", lastSeal.seq - 1],
+      ["the last seal and the record it sealed", lastSeal.seq - 2],
+      ["everything after the first seal", firstSeal.seq],
+      ["everything after the first seal's record (that seal too)", firstSeal.seq - 1],
+      ["every row", 0],
+    ];
+    for (const [what, keep] of cuts) {
+      await db.deleteFrom("axis_evidence").where("seq", ">", keep).execute();
+      const problem = await expectDetected(`delete ${what}`);
+      assert.equal(problem.reason, "truncated", `${what}: ${JSON.stringify(problem)}`);
+      assert.equal(problem.seq, keep + 1, `${what}: the first missing record`);
+      assert.equal(problem.anchoredSeq, lastSeal.seq - 1, `${what}: the latest anchored seal`);
+    }
+    // The code and words an operator sees.
+    await db.deleteFrom("axis_evidence").where("seq", "=", lastSeal.seq).execute();
+    try {
+      const error = evidenceReportError(await verify());
+      assert.equal(error?.code, "AXIS_EVIDENCE_TRUNCATED");
+      assert.match(
+        error!.messageEn,
+        new RegExp(`record ${lastSeal.seq - 1} .* ends at record ${lastSeal.seq - 1}\\.$`),
+      );
+    } finally {
+      await restore();
+    }
+  });
+
+  it("deleting the tail and writing new records in its place is detected", async () => {
+    // Cut after the first seal, then let the node append and seal a different history.
+    const firstSeal = original.find((r) => r.kind === "seal")!;
+    await db.deleteFrom("axis_evidence").where("seq", ">", firstSeal.seq).execute();
+    await node.registerAgency({ code: "H41.09", name: "Sở Xây dựng" });
+    await node.sealEvidenceNow();
+    const anchors = readFileSync(anchorFile, "utf8");
+    try {
+      const problem = await expectDetected("replace the tail");
+      assert.equal(problem.reason, "truncated");
+      // Reported where the chain first departs from an anchor: past the intact first seal.
+      const lastSeal = original.filter((r) => r.kind === "seal").at(-1)!;
+      assert.equal(problem.anchoredSeq, lastSeal.seq - 1);
+      assert.ok(problem.seq > firstSeal.seq && problem.seq <= lastSeal.seq, `at ${problem.seq}`);
+    } finally {
+      // The rewritten tail's seal was anchored too: put the file back as it was.
+      writeFileSync(anchorFile, anchors.split("\n").slice(0, originalAnchorLines).join("\n") + "\n");
+    }
   });
 
   it("swapping any two neighbouring rows is detected", async () => {

@@ -4,7 +4,7 @@
  * PEM material may be given inline or as a file path; files are read here, once.
  */
 import { readFileSync } from "node:fs";
-import { dirname, isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
 import { isAgencyCode } from "./domain/agency.ts";
 import { AxisError } from "./errors.ts";
@@ -225,6 +225,13 @@ const schema = z.strictObject({
       sealEveryMs: z.number().int().positive().default(60_000),
       /** How often queued evidence records are linked into the hash chain. */
       chainEveryMs: z.number().int().positive().default(250),
+      /**
+       * Append-only file that receives a copy of every seal (fsynced), outside the database:
+       * it is what proves the log's tail was not cut off. Default
+       * `<dataDir>/evidence-anchors.jsonl`; better on other storage (WORM). A relative path is
+       * read from the configuration file's directory.
+       */
+      anchorFile: z.string().min(1).optional(),
     })
     .default({ sealEveryRecords: 1000, sealEveryMs: 60_000, chainEveryMs: 250 }),
   /** SDKVXP header authentication (spec §4.2); per-system settings are stored with the system. */
@@ -358,6 +365,12 @@ export function parseNodeConfig(
   } catch (error) {
     problems.push(`trust: ${(error as Error).message}`);
   }
+  config.evidence = {
+    ...config.evidence,
+    anchorFile: config.evidence.anchorFile
+      ? resolve(baseDir, config.evidence.anchorFile)
+      : join(config.dataDir, "evidence-anchors.jsonl"),
+  };
   const systemIds = new Set<string>();
   config.systems.forEach((s, i) => {
     if (systemIds.has(s.systemId)) problems.push(`systems.${i}.systemId: ${s.systemId} is declared twice`);

@@ -120,6 +120,18 @@ export const AXIS_ERRORS = {
     vi: "Nhật ký chứng cứ bị thay đổi tại bản ghi {seq}: {reason}",
     en: "The evidence log was altered at record {seq}: {reason}",
   },
+  AXIS_EVIDENCE_TRUNCATED: {
+    vi: "Nhật ký chứng cứ bị cắt mất phần cuối: dấu niêm phong đã neo bên ngoài ({source}) cho bản ghi {anchoredSeq} lúc {at} không còn khớp với chuỗi, chuỗi hiện dừng ở bản ghi {records}.",
+    en: "The evidence log's tail was cut off: the seal anchored outside the database ({source}) for record {anchoredSeq} at {at} no longer matches the chain, which now ends at record {records}.",
+  },
+  AXIS_EVIDENCE_ANCHOR_INVALID: {
+    vi: "Dòng {line} của nơi neo {source} không phải là dấu niêm phong do nút ký: {reason}",
+    en: "Line {line} of anchor source {source} is not a seal signed by the node: {reason}",
+  },
+  AXIS_EVIDENCE_SEAL_REFUSED: {
+    vi: "Không nhận dấu niêm phong của nút {node}: {reason}",
+    en: "The evidence seal of node {node} was refused: {reason}",
+  },
   AXIS_REQUEST_INVALID: {
     vi: "Yêu cầu không hợp lệ: {reason}",
     en: "Invalid request: {reason}",

@@ -1,7 +1,15 @@
+export { readAnchorFile } from "./adapters/anchor-file.ts";
 export { createPemSigner } from "./adapters/pem-signer.ts";
 export { createNodeTrust } from "./adapters/pki-trust.ts";
 export { loadNodeConfig, type NodeConfig, type NodeConfigInput, parseNodeConfig } from "./config.ts";
 export { agencyCodeForm, isAgencyCode, levelOfCode, normaliseAgencyCode } from "./domain/agency.ts";
+export {
+  type AnchorSource,
+  type EvidenceAnchor,
+  formatAnchor,
+  parseAnchor,
+  parseAnchorLine,
+} from "./domain/evidence-anchor.ts";
 export { packageIdentityKey } from "./domain/package-identity.ts";
 export { routeStatus, STATUS_CODES, type StatusCode } from "./domain/status.ts";
 export { AXIS_ERRORS, AxisError, type AxisErrorCode } from "./errors.ts";
@@ -25,4 +33,10 @@ export { ADMIN_MIGRATIONS, type AdminDb, type AdminTables } from "./repositories
 export { AXIS_MIGRATIONS, type AxisDatabase } from "./repositories/schema.ts";
 export type { ConnectSystemInput } from "./services/connect-system.ts";
 export type { Caller, NodeContext, ParsedPackage } from "./services/ports.ts";
-export { type EvidenceReport, verifyEvidenceLog } from "./services/verify-evidence-log.ts";
+export {
+  type AnchorSourceReport,
+  type EvidenceReport,
+  evidenceReportError,
+  type VerifyEvidenceOptions,
+  verifyEvidenceLog,
+} from "./services/verify-evidence-log.ts";

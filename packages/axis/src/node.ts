@@ -7,10 +7,12 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import type { Signer, TrustCallback } from "@truc/common";
 import { migrate, openBlobStore, openDatabase } from "@truc/store";
+import { openAnchorFile } from "./adapters/anchor-file.ts";
 import { createHttpsPeerTransport } from "./adapters/https-peer-transport.ts";
 import { createPemSigner } from "./adapters/pem-signer.ts";
 import { createNodeTrust } from "./adapters/pki-trust.ts";
 import type { NodeConfig } from "./config.ts";
+import type { AnchorSource } from "./domain/evidence-anchor.ts";
 import { Metrics } from "./http/metrics.ts";
 import { buildServer } from "./http/server.ts";
 import { listNodes, upsertNode } from "./repositories/directory-repository.ts";
@@ -22,10 +24,12 @@ import { type ConnectSystemInput, connectDeclaredSystems, connectSystem } from "
 import { forwardOutbox } from "./services/forward-outbox.ts";
 import type { PeerTransport } from "./services/peer-transport.ts";
 import type { Clock, NodeContext } from "./services/ports.ts";
+import { type PublishSealState, publishSeal } from "./services/publish-seal.ts";
 import { type RegisterAgencyInput, registerAgency } from "./services/register-agency.ts";
 import { sealEvidence } from "./services/seal-evidence.ts";
 import { syncDirectory } from "./services/sync-directory.ts";
-import { type EvidenceReport, verifyEvidenceLog } from "./services/verify-evidence-log.ts";
+import type { EvidenceReport } from "./services/verify-evidence-log.ts";
+import { verifyNodeEvidence } from "./services/verify-node-evidence.ts";
 
 export interface StartNodeOptions {
   /** Trust decisions for package signatures; default: @truc/pki over `config.trust` (anchors default to `tls.ca`). */
@@ -50,8 +54,13 @@ export interface RunningNode {
   forwardNow(): Promise<{ sent: number; failed: number }>;
   /** Pulls directory changes from every neighbour (or one). */
   syncDirectoryNow(nodeId?: string): Promise<number>;
-  sealEvidenceNow(): Promise<{ sealedSeq: number } | undefined>;
-  verifyEvidenceLog(): Promise<EvidenceReport>;
+  /**
+   * Seals the chain head now (copied to the anchor file before this resolves) and publishes
+   * the last seal to the parent; `published` is false when the parent could not be reached.
+   */
+  sealEvidenceNow(): Promise<{ sealedSeq: number; published?: boolean } | undefined>;
+  /** Verifies the evidence log against the anchor file, the parent's copy and `anchors`. */
+  verifyEvidenceLog(options?: { anchors?: readonly AnchorSource[] }): Promise<EvidenceReport>;
   registerAgency(input: Omit<RegisterAgencyInput, "caller">): Promise<void>;
   /** Connects a system (a QLVB&ĐH): SDKVXP secret and/or mTLS certificate fingerprint, bound to agencies. */
   connectSystem(input: ConnectSystemInput): Promise<void>;
@@ -96,6 +105,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
     ...(signer ? { signer } : {}),
     ...(trust ? { trust } : {}),
     ...(clientTrust ? { clientTrust } : {}),
+    anchorFile: openAnchorFile(config.evidence.anchorFile ?? join(config.dataDir, "evidence-anchors.jsonl")),
     newId: () => randomUUID(),
     onOutbox: () => wake?.(),
   };
@@ -144,7 +154,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
   });
 
   let running = true;
-  const app = buildServer(ctx, metrics, { ready: () => running });
+  const app = buildServer(ctx, metrics, { ready: () => running, transport });
   await app.listen({ host: config.listen.host, port: config.listen.port });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.listen.port;
@@ -177,6 +187,24 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
     let applied = 0;
     for (const peer of peers) applied += (await syncDirectory(ctx, transport, peer)).applied;
     return applied;
+  };
+
+  // Seal, anchor in the file (inside sealEvidence), then hand the last seal to the parent.
+  const sealState: PublishSealState = {};
+  const publishLastSeal = async (): Promise<boolean | undefined> => {
+    if (!transport || !config.parent) return undefined;
+    try {
+      await publishSeal(ctx, transport, sealState);
+      return true;
+    } catch (error) {
+      app.log.warn({ err: error }, "publishing the evidence seal to the parent failed");
+      return false;
+    }
+  };
+  const sealNow = async () => {
+    const sealed = await sealEvidence(ctx);
+    const published = await publishLastSeal();
+    return sealed && published !== undefined ? { ...sealed, published } : sealed;
   };
 
   // ------------------------------------------------------------- workers
@@ -226,7 +254,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
     };
     if (transport) every(config.federation.directorySyncMs, () => syncDirectoryNow(), "directory sync");
     every(config.evidence.chainEveryMs, () => chainEvidence(ctx), "evidence chaining");
-    every(config.evidence.sealEveryMs, () => sealEvidence(ctx), "evidence seal");
+    every(config.evidence.sealEveryMs, sealNow, "evidence seal");
     every(
       6 * 3600_000,
       () => purgeAcknowledged(db.kysely, Date.now() - config.mailbox.retentionDays * 86_400_000),
@@ -240,11 +268,9 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
     context: ctx,
     forwardNow,
     syncDirectoryNow,
-    sealEvidenceNow: () => sealEvidence(ctx),
-    async verifyEvidenceLog() {
-      await chainEvidence(ctx);
-      return verifyEvidenceLog(db.kysely);
-    },
+    sealEvidenceNow: sealNow,
+    verifyEvidenceLog: (options = {}) =>
+      verifyNodeEvidence(ctx, { transport, ...(options.anchors ? { anchors: options.anchors } : {}) }),
     async registerAgency(input) {
       await registerAgency(ctx, { ...input, caller: { type: "operator", id: "local" } });
     },
@@ -265,7 +291,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
         await Promise.allSettled([...periodic]);
         try {
           await chainEvidence(ctx);
-          await sealEvidence(ctx);
+          await sealNow();
         } catch (error) {
           app.log.warn({ err: error }, "final evidence chaining/seal failed");
         }

@@ -6,15 +6,17 @@
  * verification. Traffic goes through the SDKVXP facade signed exactly like the VPCP SDK.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, it } from "node:test";
 import { signSdkvxpHeaders } from "@truc/client";
 import { describeEachDialect } from "@truc/store/testing";
+import { createPemSigner } from "../src/adapters/pem-signer.ts";
 import { parseNodeConfig } from "../src/config.ts";
 import { PUBLIC_RATE_LIMIT } from "../src/http/public/routes.ts";
 import { type RunningNode, startNode } from "../src/node.ts";
 import { edocXml, statusXml } from "./support/packages.ts";
+import { makeTestPki } from "./support/pki.ts";
 
 class Browser {
   readonly cookies = new Map<string, string>();
@@ -90,6 +92,9 @@ describeEachDialect("axis: node console API", (ctx) => {
 
   before(async () => {
     const config = ctx.config();
+    const pkiDir = join(ctx.dataDir(), "pki");
+    mkdirSync(pkiDir, { recursive: true });
+    const key = makeTestPki(pkiDir).issue("national");
     node = await startNode(
       parseNodeConfig(
         {
@@ -103,7 +108,12 @@ describeEachDialect("axis: node console API", (ctx) => {
         },
         { env: {} },
       ),
-      { workers: false, clock: { now: () => new Date(clock) } },
+      // The node key seals the evidence log (no TLS needed for the console API).
+      {
+        workers: false,
+        clock: { now: () => new Date(clock) },
+        signer: createPemSigner(key.keyPem, key.certPem),
+      },
     );
     await node.registerAgency({ code: "H29", code102: "000.00.00.H29", name: "UBND Thành phố Hồ Chí Minh" });
     await node.registerAgency({
@@ -367,6 +377,31 @@ describeEachDialect("axis: node console API", (ctx) => {
     assert.equal(r.status, 200, r.text);
     assert.equal(r.json.ok, true);
     assert.ok(r.json.records >= 10, String(r.json.records));
+    // Against the node's own anchor file (every seal is copied there).
+    const file = r.json.anchors.find((a: { source: string }) => a.source === node.config.evidence.anchorFile);
+    assert.ok(file?.accepted >= 1, JSON.stringify(r.json.anchors));
+
+    // Cutting off the last seal is reported with its code and words.
+    const db = node.context.db.kysely;
+    const last = await db
+      .selectFrom("axis_evidence")
+      .selectAll()
+      .orderBy("seq", "desc")
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    assert.equal(last.kind, "seal");
+    await db.deleteFrom("axis_evidence").where("seq", "=", last.seq).execute();
+    try {
+      const cut = await op.mutate("POST", "/admin/api/evidence/verify");
+      assert.equal(cut.status, 200, cut.text);
+      assert.equal(cut.json.ok, false);
+      assert.equal(cut.json.problem.reason, "truncated");
+      assert.equal(cut.json.error.code, "AXIS_EVIDENCE_TRUNCATED");
+      assert.match(cut.json.error.message.vi, /bị cắt mất phần cuối/);
+    } finally {
+      await db.insertInto("axis_evidence").values(last).execute();
+    }
+    assert.equal((await op.mutate("POST", "/admin/api/evidence/verify")).json.ok, true);
   });
 
   it("ends a session after 30 idle minutes, and on logout", async () => {

@@ -207,6 +207,8 @@ describe("node console and public statistics in headless Chromium", () => {
     await page.getByRole("button", { name: "Kiểm tra nhật ký chứng cứ" }).click();
     const result = page.getByTestId("evidence-result");
     await result.getByText("Nhật ký chứng cứ toàn vẹn").waitFor();
+    // Compared with the seals in the node's anchor file, outside the database.
+    await result.getByText(/evidence-anchors\.jsonl/).waitFor();
     await screenshot(page, "admin-evidence");
   });
 

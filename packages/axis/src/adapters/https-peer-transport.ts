@@ -6,6 +6,7 @@
 import { Agent, request } from "node:https";
 import type { PeerCertificate } from "node:tls";
 import type { NodeConfig, PeerConfig } from "../config.ts";
+import { parseAnchor } from "../domain/evidence-anchor.ts";
 import { AxisError } from "../errors.ts";
 import type { AgencyRow } from "../repositories/directory-repository.ts";
 import type { PeerTransport } from "../services/peer-transport.ts";
@@ -115,6 +116,29 @@ export function createHttpsPeerTransport(config: NodeConfig): PeerTransport {
       const { status, json } = await call(nodeId, "GET", `v1/federation/directory?since=${since}`, {});
       if (status !== 200) throw fail(nodeId, status, json);
       return json as { rows: AgencyRow[]; cursor: number; more: boolean };
+    },
+    async publishSeal(nodeId, anchor) {
+      const { status, json } = await call(
+        nodeId,
+        "POST",
+        "v1/federation/evidence-seal",
+        { "content-type": "application/json" },
+        Buffer.from(JSON.stringify(anchor), "utf8"),
+      );
+      if (status !== 200 && status !== 201) throw fail(nodeId, status, json);
+      const answer = json as { held?: unknown; stored?: boolean };
+      const held = parseAnchor(answer.held);
+      if (!held) throw fail(nodeId, status, { code: "AXIS_REQUEST_INVALID" });
+      return { held, stored: Boolean(answer.stored) };
+    },
+    async fetchHeldSeal(nodeId) {
+      const { status, json } = await call(nodeId, "GET", "v1/federation/evidence-seal", {});
+      if (status !== 200) throw fail(nodeId, status, json);
+      const anchor = (json as { anchor?: unknown } | null)?.anchor;
+      if (anchor === null || anchor === undefined) return null;
+      const parsed = parseAnchor(anchor);
+      if (!parsed) throw fail(nodeId, status, { code: "AXIS_REQUEST_INVALID" });
+      return parsed;
     },
     close() {
       for (const a of agents.values()) a.destroy();

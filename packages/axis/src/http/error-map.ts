@@ -32,6 +32,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   STORE_CLOSED: 503,
   STORE_FULL: 507,
   AXIS_PEER_UNKNOWN: 403,
+  AXIS_EVIDENCE_SEAL_REFUSED: 409,
 };
 
 export interface MappedError {

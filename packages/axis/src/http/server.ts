@@ -5,6 +5,7 @@
  */
 import { isStorageFull, STORE_ERRORS } from "@truc/store";
 import Fastify, { type FastifyInstance } from "fastify";
+import type { PeerTransport } from "../services/peer-transport.ts";
 import type { NodeContext } from "../services/ports.ts";
 import { createRefusalLog, type RefusalLog } from "../services/record-refusal.ts";
 import { registerAdminRoutes } from "./admin/routes.ts";
@@ -27,7 +28,7 @@ function tooLarge(): Error {
 export function buildServer(
   ctx: NodeContext,
   metrics: Metrics,
-  state: { ready(): boolean },
+  state: { ready(): boolean; transport?: PeerTransport | undefined },
 ): FastifyInstance {
   const { config } = ctx;
   const app = Fastify({
@@ -139,7 +140,7 @@ export function buildServer(
   registerOpsRoutes(app, ctx, metrics, state);
   registerSdkvxpRoutes(app, ctx, metrics, refusals);
   registerNativeRoutes(app, ctx, metrics);
-  registerAdminRoutes(app, ctx, { refusals });
+  registerAdminRoutes(app, ctx, { refusals, transport: state.transport });
   registerPublicRoutes(app, ctx);
   registerWebUi(app);
   return app;

@@ -161,6 +161,15 @@ export interface AxisDatabase {
     actor: string | null;
     details: string;
   };
+  /** Parent side: the latest evidence seal each child node published here (its external anchor). */
+  axis_child_evidence_seals: {
+    node_id: string;
+    seq: number;
+    hash: string;
+    /** The anchor as published (canonical JSON, `domain/evidence-anchor.ts`). */
+    anchor: string;
+    received_at: number;
+  };
   axis_stats_daily: {
     day: string;
     agency: string;
@@ -445,6 +454,20 @@ export const AXIS_MIGRATIONS: readonly Migration[] = [
       await db.schema
         .alterTable("axis_intake_log")
         .addColumn("count", "integer", (c) => c.notNull().defaultTo(1))
+        .execute();
+    },
+  },
+  {
+    id: "axis-0006-child-evidence-seals",
+    async up(db, dialect) {
+      const big = dialect === "postgres" ? "bigint" : "integer";
+      await db.schema
+        .createTable("axis_child_evidence_seals")
+        .addColumn("node_id", "text", (c) => c.primaryKey())
+        .addColumn("seq", big, (c) => c.notNull())
+        .addColumn("hash", "text", (c) => c.notNull())
+        .addColumn("anchor", "text", (c) => c.notNull())
+        .addColumn("received_at", big, (c) => c.notNull())
         .execute();
     },
   },

@@ -1,3 +1,4 @@
+import type { EvidenceAnchor } from "../domain/evidence-anchor.ts";
 import type { AgencyRow } from "../repositories/directory-repository.ts";
 
 /** How this node talks to its neighbours (mutual TLS in production; tests may substitute). */
@@ -10,5 +11,9 @@ export interface PeerTransport {
     nodeId: string,
     since: number,
   ): Promise<{ rows: AgencyRow[]; cursor: number; more: boolean }>;
+  /** Publishes this node's latest evidence seal to its parent; answers with the seal the parent holds. */
+  publishSeal(nodeId: string, anchor: EvidenceAnchor): Promise<{ held: EvidenceAnchor; stored: boolean }>;
+  /** The latest seal of this node that the parent holds (null: none yet). */
+  fetchHeldSeal(nodeId: string): Promise<EvidenceAnchor | null>;
   close(): void;
 }

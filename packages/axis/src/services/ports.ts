@@ -4,6 +4,7 @@
 import type { Signer, TrustCallback } from "@truc/common";
 import type { BlobStore, Database } from "@truc/store";
 import type { NodeConfig } from "../config.ts";
+import type { AnchorSource, EvidenceAnchor } from "../domain/evidence-anchor.ts";
 import type { StatusCode } from "../domain/status.ts";
 import type { AxisDatabase } from "../repositories/schema.ts";
 import type { PipelinePool } from "../workers/pipeline-pool.ts";
@@ -55,9 +56,20 @@ export interface NodeContext {
    * process-wide pool (`sharedPipeline()`); null: everything on the main thread.
    */
   pipeline?: PipelinePool | null;
+  /** Append-only file outside the database that keeps a copy of every seal (`adapters/anchor-file.ts`). */
+  anchorFile?: AnchorFile;
   newId(): string;
   /** Called after a commit that created outbox rows, so the federation worker wakes up. */
   onOutbox?(): void;
+}
+
+/** Where the node's seals are anchored outside the database. */
+export interface AnchorFile {
+  readonly path: string;
+  /** Appends the anchor and fsyncs it, unless it is already the file's last anchor; true when written. */
+  record(anchor: EvidenceAnchor): Promise<boolean>;
+  /** Every line of the file; `undefined` when there is no file yet. */
+  read(): Promise<AnchorSource | undefined>;
 }
 
 /** Who is calling, after authentication at the HTTP edge. */

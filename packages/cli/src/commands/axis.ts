@@ -1,12 +1,14 @@
 /**
  * `truc axis verify-log`: checks a node's tamper-evident evidence log (hash chain and signed
- * seals) straight from its store: exit 0 intact, 1 broken (with the record where it breaks).
+ * seals) straight from its store, and against the seals anchored outside it (the node's anchor
+ * file, copies passed with --anchors): exit 0 intact, 1 broken (with the record where it
+ * breaks) or cut off (AXIS_EVIDENCE_TRUNCATED).
  * `truc axis operator add`: creates (or resets) an operator account of the node console, with
  * the password from an environment variable or generated and printed once.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { AdminDb, AxisDatabase } from "@truc/axis";
 import type { Command } from "commander";
 import type { CliContext } from "../main.ts";
@@ -103,53 +105,88 @@ export function register(program: Command, context: CliContext): void {
     .option("--data-dir <dir>", "node data directory (SQLite store axis.sqlite)")
     .option("--database-url <url>", "PostgreSQL URL of the node's store")
     .option("--trusted-cert <pem>", "accept only seals made with these certificates (repeatable)", collect)
-    .action(async (o: { dataDir?: string; databaseUrl?: string; trustedCert?: string[] }) => {
-      const out = context.output();
-      try {
-        const trusted = (o.trustedCert ?? []).flatMap((f) =>
-          pemBlocks(f, "CERTIFICATE").map(
-            (der) =>
-              `-----BEGIN CERTIFICATE-----\n${Buffer.from(der).toString("base64")}\n-----END CERTIFICATE-----\n`,
-          ),
-        );
-        const { AxisError, verifyEvidenceLog } = await import("@truc/axis");
-        // Never create an empty store by accident: a missing one is an input error.
-        const db = await openNodeStore(o);
+    .option(
+      "--anchors <file>",
+      "anchor file (one seal per line) the chain must still reach; default <data-dir>/evidence-anchors.jsonl when present (repeatable)",
+      collect,
+    )
+    .action(
+      async (o: { dataDir?: string; databaseUrl?: string; trustedCert?: string[]; anchors?: string[] }) => {
+        const out = context.output();
         try {
-          const report = await verifyEvidenceLog(
-            db.kysely,
-            trusted.length > 0 ? { trustedCertificates: trusted } : {},
+          const trusted = (o.trustedCert ?? []).flatMap((f) =>
+            pemBlocks(f, "CERTIFICATE").map(
+              (der) =>
+                `-----BEGIN CERTIFICATE-----\n${Buffer.from(der).toString("base64")}\n-----END CERTIFICATE-----\n`,
+            ),
           );
-          if (report.ok) {
-            printResult(out, report, () =>
-              out.lang === "vi"
-                ? `Nhật ký nguyên vẹn: ${report.records} bản ghi, ${report.seals} dấu niêm phong, ${report.unsealed} bản ghi chưa niêm phong; đầu chuỗi ${report.headHash}`
-                : `Log intact: ${report.records} records, ${report.seals} seals, ${report.unsealed} unsealed; head ${report.headHash}`,
-            );
-            context.setExitCode(EXIT.ok);
-          } else {
-            const error = new AxisError("AXIS_EVIDENCE_BROKEN", {
-              seq: report.problem?.seq ?? "?",
-              reason: report.problem?.reason ?? "?",
+          const { evidenceReportError, readAnchorFile, verifyEvidenceLog } = await import("@truc/axis");
+          // The node's own anchor file, when there is one, and every file named.
+          const files = [...(o.anchors ?? []).map((f) => resolve(f))];
+          const own = o.dataDir ? resolve(o.dataDir, "evidence-anchors.jsonl") : undefined;
+          if (own && existsSync(own) && !files.includes(own)) files.unshift(own);
+          const anchors = [];
+          for (const file of files) {
+            const source = await readAnchorFile(file).catch((error: NodeJS.ErrnoException) => {
+              throw new CliError("CLI_INPUT_UNREADABLE", { path: file, reason: error.code ?? error.message });
             });
-            printResult(
-              out,
-              { ...report, error: error.toJSON() },
-              () =>
-                `${error.code}: ${out.lang === "vi" ? error.messageVi : error.messageEn}\n${
-                  out.lang === "vi"
-                    ? `Các bản ghi 1–${report.records} vẫn khớp chuỗi; ${report.seals} dấu niêm phong hợp lệ trước đó.`
-                    : `Records 1–${report.records} still chain; ${report.seals} valid seals before that.`
-                }`,
-            );
-            context.setExitCode(EXIT.invalid);
+            if (!source) throw new CliError("CLI_INPUT_UNREADABLE", { path: file, reason: "ENOENT" });
+            anchors.push(source);
           }
-        } finally {
-          await db.close();
+          // Never create an empty store by accident: a missing one is an input error.
+          const db = await openNodeStore(o);
+          try {
+            const report = await verifyEvidenceLog(db.kysely, {
+              ...(trusted.length > 0 ? { trustedCertificates: trusted } : {}),
+              ...(anchors.length > 0 ? { anchors } : {}),
+            });
+            const accepted = (report.anchors ?? []).reduce((n, a) => n + a.accepted, 0);
+            const latest = (report.anchors ?? []).reduce((m, a) => Math.max(m, a.latestSeq ?? 0), 0);
+            const error = evidenceReportError(report);
+            if (!error) {
+              printResult(out, report, () => {
+                const intact =
+                  out.lang === "vi"
+                    ? `Nhật ký nguyên vẹn: ${report.records} bản ghi, ${report.seals} dấu niêm phong, ${report.unsealed} bản ghi chưa niêm phong; đầu chuỗi ${report.headHash}`
+                    : `Log intact: ${report.records} records, ${report.seals} seals, ${report.unsealed} unsealed; head ${report.headHash}`;
+                if (!report.anchors)
+                  return `${intact}\n${
+                    out.lang === "vi"
+                      ? "Không có tệp neo: không kiểm tra được việc mất phần cuối nhật ký (--anchors)."
+                      : "No anchor file: a cut-off tail cannot be detected (--anchors)."
+                  }`;
+                return `${intact}\n${
+                  out.lang === "vi"
+                    ? `Đã đối chiếu ${accepted} dấu niêm phong neo bên ngoài (${files.join(", ")}), mới nhất ở bản ghi ${latest}: chuỗi không bị cắt.`
+                    : `Checked against ${accepted} seals anchored outside the database (${files.join(", ")}), latest at record ${latest}: the chain was not cut.`
+                }`;
+              });
+              context.setExitCode(EXIT.ok);
+            } else {
+              const p = report.problem;
+              printResult(
+                out,
+                { ...report, error: error.toJSON() },
+                () =>
+                  `${error.code}: ${out.lang === "vi" ? error.messageVi : error.messageEn}\n${
+                    p?.reason === "anchor-invalid"
+                      ? out.lang === "vi"
+                        ? `Chuỗi trong cơ sở dữ liệu vẫn khớp (${report.records} bản ghi); dòng neo này không được dùng.`
+                        : `The chain in the database still holds (${report.records} records); this anchor line was not used.`
+                      : out.lang === "vi"
+                        ? `Các bản ghi 1–${report.records} vẫn khớp chuỗi; ${report.seals} dấu niêm phong hợp lệ trước đó.`
+                        : `Records 1–${report.records} still chain; ${report.seals} valid seals before that.`
+                  }`,
+              );
+              context.setExitCode(EXIT.invalid);
+            }
+          } finally {
+            await db.close();
+          }
+        } catch (error) {
+          reportError(out, error);
+          context.setExitCode(exitCodeFor(error));
         }
-      } catch (error) {
-        reportError(out, error);
-        context.setExitCode(exitCodeFor(error));
-      }
-    });
+      },
+    );
 }

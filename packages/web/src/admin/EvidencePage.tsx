@@ -31,6 +31,11 @@ export function EvidencePage() {
           role="status"
           data-testid="evidence-result"
         >
+          {r.error && (
+            <Text size="sm" mb="xs" data-testid="evidence-error">
+              {r.error.code}: {r.error.message[lang]}
+            </Text>
+          )}
           <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="xs">
             <Text size="sm">{t("admin.evidence.records")}</Text>
             <Text size="sm" fw={700}>
@@ -52,6 +57,23 @@ export function EvidencePage() {
                 </Text>
               </>
             )}
+            <Text size="sm">{t("admin.evidence.anchors")}</Text>
+            <Stack gap={0}>
+              {r.anchors && r.anchors.length > 0 ? (
+                r.anchors.map((a) => (
+                  <Text size="sm" key={a.source} style={{ wordBreak: "break-all" }}>
+                    <b>
+                      {a.error
+                        ? t("admin.evidence.anchorUnavailable")
+                        : `${formatNumber(a.accepted, lang)} · ${a.latestSeq ?? "—"}`}
+                    </b>{" "}
+                    ({a.source})
+                  </Text>
+                ))
+              ) : (
+                <Text size="sm">{t("admin.evidence.anchorsNone")}</Text>
+              )}
+            </Stack>
             <Text size="sm">{t("admin.evidence.duration")}</Text>
             <Text size="sm">
               {formatNumber(r.durationMs, lang)} ms · {formatDateTime(r.checkedAt, lang)}

@@ -144,7 +144,17 @@ export interface EvidenceReport {
   seals: number;
   unsealed: number;
   headHash: string;
-  problem?: { seq: number; reason: string };
+  problem?: { seq: number; reason: string; source?: string; anchoredSeq?: number; detail?: string };
+  /** Seals anchored outside the database that the chain was compared with. */
+  anchors?: {
+    source: string;
+    accepted: number;
+    latestSeq: number | null;
+    refusedCount: number;
+    error?: string;
+  }[];
+  /** Why the log is not intact (AXIS_EVIDENCE_BROKEN, AXIS_EVIDENCE_TRUNCATED, …). */
+  error?: { code: string; message: { vi: string; en: string } };
   checkedAt: string;
   durationMs: number;
 }

@@ -130,7 +130,7 @@ export const ADMIN_VI = {
   "admin.federation.none": "Nút này chưa cấu hình nút cấp trên hay cấp dưới.",
   "admin.federation.certDays": "Chứng thư còn",
   "admin.evidence.intro":
-    "Nhật ký chứng cứ là chuỗi băm: mỗi bản ghi chứa giá trị băm của bản ghi trước, và định kỳ được nút ký số (niêm phong). Kiểm tra sẽ tính lại toàn bộ chuỗi và xác minh từng chữ ký niêm phong.",
+    "Nhật ký chứng cứ là chuỗi băm: mỗi bản ghi chứa giá trị băm của bản ghi trước, và định kỳ được nút ký số (niêm phong). Kiểm tra sẽ tính lại toàn bộ chuỗi, xác minh từng chữ ký niêm phong, rồi đối chiếu với các dấu niêm phong đã neo bên ngoài cơ sở dữ liệu (tệp neo, bản sao ở nút cấp trên) để phát hiện việc xóa phần cuối nhật ký.",
   "admin.evidence.verify": "Kiểm tra nhật ký chứng cứ",
   "admin.evidence.ok": "Nhật ký chứng cứ toàn vẹn",
   "admin.evidence.broken": "Nhật ký chứng cứ đã bị thay đổi",
@@ -140,6 +140,10 @@ export const ADMIN_VI = {
   "admin.evidence.head": "Giá trị băm đầu chuỗi",
   "admin.evidence.problemAt": "Sai lệch tại bản ghi",
   "admin.evidence.duration": "Thời gian kiểm tra",
+  "admin.evidence.anchors": "Nơi neo: số dấu niêm phong đối chiếu, bản ghi mới nhất",
+  "admin.evidence.anchorsNone":
+    "Chưa có nơi neo nào (tệp neo, nút cấp trên): không phát hiện được việc bị xóa phần cuối nhật ký.",
+  "admin.evidence.anchorUnavailable": "không đọc được",
   "reason.cert-expired": "Chứng thư số của bên gửi đã hết hạn.",
   "reason.cert-not-yet-valid": "Chứng thư số chưa đến ngày có hiệu lực (có thể đồng hồ bị lệch).",
   "reason.cert-revoked": "Chứng thư số đã bị thu hồi hoặc tạm dừng.",
@@ -329,7 +333,7 @@ export const ADMIN_EN: Record<AdminMessageKey, string> = {
   "admin.federation.none": "This node has no parent or child node configured.",
   "admin.federation.certDays": "Certificate valid for",
   "admin.evidence.intro":
-    "The evidence log is a hash chain: each record holds the hash of the one before, and the node signs (seals) the head regularly. Verification recomputes the whole chain and checks every seal signature.",
+    "The evidence log is a hash chain: each record holds the hash of the one before, and the node signs (seals) the head regularly. Verification recomputes the whole chain, checks every seal signature, then compares it with the seals anchored outside the database (anchor file, the parent node's copy) to detect a cut-off tail.",
   "admin.evidence.verify": "Verify the evidence log",
   "admin.evidence.ok": "The evidence log is intact",
   "admin.evidence.broken": "The evidence log was altered",
@@ -339,6 +343,10 @@ export const ADMIN_EN: Record<AdminMessageKey, string> = {
   "admin.evidence.head": "Chain head hash",
   "admin.evidence.problemAt": "Broken at record",
   "admin.evidence.duration": "Verification time",
+  "admin.evidence.anchors": "Anchors: seals compared, latest record",
+  "admin.evidence.anchorsNone":
+    "No anchor yet (anchor file, parent node): a cut-off tail of the log cannot be detected.",
+  "admin.evidence.anchorUnavailable": "unavailable",
   "reason.cert-expired": "The sender's certificate has expired.",
   "reason.cert-not-yet-valid": "The certificate is not valid yet (a clock may be wrong).",
   "reason.cert-revoked": "The certificate has been revoked or suspended.",

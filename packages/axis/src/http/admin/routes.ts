@@ -11,6 +11,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { sdkCompatibility, utcOffset } from "../../config.ts";
 import { isAgencyCode, normaliseAgencyCode } from "../../domain/agency.ts";
+import { parseAnchorLine } from "../../domain/evidence-anchor.ts";
 import { AxisError } from "../../errors.ts";
 import {
   ADMIN_MIGRATIONS,
@@ -27,16 +28,18 @@ import {
   neighbourActivity,
   outboxByNeighbour,
 } from "../../repositories/admin-repository.ts";
+import { listChildSeals } from "../../repositories/child-seal-repository.ts";
 import { findAgency, listNodes, upsertSystem } from "../../repositories/directory-repository.ts";
 import { appendEvidence } from "../../repositories/evidence-repository.ts";
 import { listIntake } from "../../repositories/intake-repository.ts";
 import { mailboxBacklog } from "../../repositories/stats-repository.ts";
-import { chainEvidence } from "../../services/chain-evidence.ts";
+import type { PeerTransport } from "../../services/peer-transport.ts";
 import type { NodeContext } from "../../services/ports.ts";
 import type { RefusalLog } from "../../services/record-refusal.ts";
 import { registerAgency } from "../../services/register-agency.ts";
 import { encryptSecret } from "../../services/secrets.ts";
-import { verifyEvidenceLog } from "../../services/verify-evidence-log.ts";
+import { evidenceReportError } from "../../services/verify-evidence-log.ts";
+import { verifyNodeEvidence } from "../../services/verify-node-evidence.ts";
 import { mapError } from "../error-map.ts";
 import { formatUtcOffset } from "../sdkvxp/auth.ts";
 import { createOperator, RateLimiter, SessionManager } from "./auth.ts";
@@ -149,7 +152,7 @@ export function foldText(s: string): string {
 export function registerAdminRoutes(
   app: FastifyInstance,
   ctx: NodeContext,
-  options: { refusals?: RefusalLog } = {},
+  options: { refusals?: RefusalLog; transport?: PeerTransport | undefined } = {},
 ): void {
   const db = ctx.db.kysely as unknown as AdminDb;
   const now = () => ctx.clock.now().getTime();
@@ -758,11 +761,32 @@ export function registerAdminRoutes(
     "/admin/api/evidence/verify",
     route(true, async () => {
       const started = Date.now();
-      // Records wait in a queue until the chainer links them; verify the whole log, not a prefix.
-      await chainEvidence(ctx);
-      const report = await verifyEvidenceLog(ctx.db.kysely);
-      return { ...report, checkedAt: new Date(now()).toISOString(), durationMs: Date.now() - started };
+      // Against the node's anchor file and the seal its parent holds (truncation of the tail).
+      const report = await verifyNodeEvidence(ctx, { transport: options.transport });
+      const error = evidenceReportError(report);
+      return {
+        ...report,
+        ...(error
+          ? { error: { code: error.code, message: { vi: error.messageVi, en: error.messageEn } } }
+          : {}),
+        checkedAt: new Date(now()).toISOString(),
+        durationMs: Date.now() - started,
+      };
     }),
+  );
+
+  /** Parent side: the latest seal each child node published here (their external anchors). */
+  app.get(
+    "/admin/api/evidence/children",
+    route(false, async () => ({
+      items: (await listChildSeals(ctx.db.kysely)).map((r) => ({
+        nodeId: r.node_id,
+        seq: r.seq,
+        hash: r.hash,
+        sealedAt: parseAnchorLine(r.anchor)?.at ?? null,
+        receivedAt: new Date(r.received_at).toISOString(),
+      })),
+    })),
   );
 
   // ---------------------------------------------------------------- statistics

@@ -152,5 +152,20 @@ export const OPENAPI_DOCUMENT = Object.freeze({
         responses: { "200": { description: "rows, cursor, more" } },
       },
     },
+    "/v1/federation/evidence-seal": {
+      post: {
+        summary:
+          "Child to parent: publish the child's latest evidence seal, kept as its external anchor (never moves back)",
+        responses: {
+          "201": { description: "held, stored" },
+          "200": { description: "already held" },
+          "409": { description: "AXIS_EVIDENCE_SEAL_REFUSED: older, conflicting or not signed by the child" },
+        },
+      },
+      get: {
+        summary: "Child to parent: the latest evidence seal of the calling child held by the parent",
+        responses: { "200": { description: "anchor (or null), receivedAt" } },
+      },
+    },
   },
 });

@@ -3,6 +3,7 @@
  * system and through it to agencies), and the federation API under /v1/federation (mutual
  * TLS with a pinned neighbour certificate). Routes: parse, authenticate, call a service, map.
  */
+import type { TLSSocket } from "node:tls";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { AxisError } from "../../errors.ts";
@@ -12,6 +13,7 @@ import { acceptPackage } from "../../services/accept-package.ts";
 import { acknowledgePackage } from "../../services/acknowledge-package.ts";
 import { callerAgencies } from "../../services/caller-agencies.ts";
 import { fetchPackage } from "../../services/fetch-package.ts";
+import { childSealHeld, holdChildSeal } from "../../services/hold-child-seal.ts";
 import { countReceived, listReceived } from "../../services/list-received.ts";
 import type { NodeContext } from "../../services/ports.ts";
 import { queryBacklog, queryStatusCompliance, queryTraffic } from "../../services/query-statistics.ts";
@@ -323,6 +325,23 @@ export function registerNativeRoutes(app: FastifyInstance, ctx: NodeContext, met
       reply.code(result.duplicate ? 200 : 201);
       return result;
     }),
+  );
+
+  // A child's evidence seals, held here as the anchor it cannot rewrite (hold-child-seal.ts).
+  app.post(
+    "/v1/federation/evidence-seal",
+    wrap("federationSealPublish", async (request, reply) => {
+      const caller = await nodeCaller(ctx, request);
+      const certificate = (request.raw.socket as TLSSocket).getPeerCertificate().raw;
+      const result = await holdChildSeal(ctx, { caller, certificate, seal: parseJson(request.body) });
+      reply.code(result.stored ? 201 : 200);
+      return result;
+    }),
+  );
+
+  app.get(
+    "/v1/federation/evidence-seal",
+    wrap("federationSealHeld", async (request) => childSealHeld(ctx, await nodeCaller(ctx, request))),
   );
 
   app.get(
