@@ -7,15 +7,11 @@
  * a malformed package is refused).
  */
 
-import { escapeXml } from "./build.ts";
+import { type TraceHop, traceHeaderXml } from "./dsig/engine.ts";
 import { EdxmlError } from "./errors.ts";
-import { formatTimestamp } from "./model.ts";
 import { type ScanHandler, type ScanLimits, XmlScanner } from "./xml/scanner.ts";
 
-export interface TraceHop {
-  organId: string;
-  timestamp: Date;
-}
+export type { TraceHop };
 
 interface Location {
   /** Absolute offset where the new element goes. */
@@ -59,19 +55,9 @@ function locator(): { handler: ScanHandler; result: () => Location | null; done:
   return { handler, result: () => location, done: () => finished };
 }
 
-function hopXml(hop: TraceHop, prefix: string): string {
-  const p = prefix ? `${prefix}:` : "";
-  if (Number.isNaN(hop.timestamp.getTime()))
-    throw new EdxmlError("EDXML_TRACE_INSERT", { reason: "invalid timestamp" });
-  return (
-    `<${p}TraceHeader><${p}OrganId>${escapeXml(hop.organId)}</${p}OrganId>` +
-    `<${p}Timestamp>${formatTimestamp(hop.timestamp)}</${p}Timestamp></${p}TraceHeader>`
-  );
-}
-
 /** The replacement for bytes [from, to) of the package. */
 function insertion(location: Location, hop: TraceHop, raw: (start: number, end: number) => Buffer) {
-  const xml = hopXml(hop, location.prefix);
+  const xml = traceHeaderXml(hop, location.prefix);
   if (location.selfClosing) {
     const { start, end, qname } = location.selfClosing;
     const tag = raw(start, end)

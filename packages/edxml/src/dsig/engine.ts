@@ -8,9 +8,18 @@
  * has been read, which happens before the body: until then both candidate canonical forms
  * (exclusive and, for legacy signatures, inclusive) are kept in memory (a header's worth of
  * bytes, bounded), then the chosen one is digested and continues straight into the hash.
+ *
+ * The same pass can also prepare the package's forwarded form (`forward`): the digest an axis
+ * node signs after appending its TraceHeader, computed without building the new bytes. The
+ * exclusive canonicaliser is shared between verification and forwarding (their canonical
+ * streams are the same but for the new hop); at the insertion point the hash state is copied
+ * (`Hash.copy()`), the hop's canonical bytes are produced by the same canonicaliser with its
+ * output held aside, and the copy continues with the hop and the bytes that followed.
  */
 import { createHash, type Hash } from "node:crypto";
+import { escapeXml } from "../build.ts";
 import { EdxmlError } from "../errors.ts";
+import { formatTimestamp } from "../model.ts";
 import {
   decodeText,
   type EndTag,
@@ -43,6 +52,52 @@ export interface ScanResult {
   readonly headerCount: number;
   /** Canonical digest of the document minus the package signature, when it was computed. */
   readonly documentDigest: Buffer | null;
+  /** With the `forward` option: what the forwarded package needs. */
+  readonly forward: ForwardScan | null;
+}
+
+/** A hop appended to TraceHeaderList by a node (QCVN 102 TraceHeader: OrganId + Timestamp). */
+export interface TraceHop {
+  organId: string;
+  timestamp: Date;
+}
+
+/** A change to the received bytes: `remove` bytes at `at` replaced by `insert`. */
+export interface EdxmlSplice {
+  at: number;
+  remove: number;
+  insert: Buffer;
+}
+
+export interface ForwardScan {
+  /** Exclusive-C14N SHA-256 of the forwarded document minus its signature: what a node signs. */
+  readonly digest: Buffer;
+  /** The TraceHeader insertion, when a hop was given. */
+  readonly trace: EdxmlSplice | null;
+}
+
+/** The TraceHeader element as inserted, in the prefix of the list it joins. */
+export function traceHeaderXml(hop: TraceHop, prefix: string): string {
+  const p = prefix ? `${prefix}:` : "";
+  if (Number.isNaN(hop.timestamp.getTime()))
+    throw new EdxmlError("EDXML_TRACE_INSERT", { reason: "invalid timestamp" });
+  return (
+    `<${p}TraceHeader><${p}OrganId>${escapeXml(hop.organId)}</${p}OrganId>` +
+    `<${p}Timestamp>${formatTimestamp(hop.timestamp)}</${p}Timestamp></${p}TraceHeader>`
+  );
+}
+
+/** State of the forwarded form's digest along the pass. */
+interface ForwardTrack {
+  readonly hop: TraceHop | undefined;
+  hash: Hash;
+  /** Hash state at the latest candidate insertion point, and the canonical bytes since. */
+  mark: Hash | null;
+  tail: Buffer[];
+  /** Where the hop goes in the received bytes (latest candidate). */
+  location: { at: number; prefix: string; selfClosing: { end: number; qname: string } | null } | null;
+  trace: EdxmlSplice | null;
+  listSeen: boolean;
 }
 
 /** Decides, once the signature is captured, how the document must be digested. */
@@ -51,6 +106,7 @@ export type DigestChoice = (
 ) => { c14n: Canonicalization; digest: DigestName } | null;
 
 interface Pending {
+  readonly mode: Canonicalization;
   readonly c14n: StreamingCanonicalizer;
   chunks: Buffer[] | null;
   bytes: number;
@@ -62,7 +118,10 @@ interface Pending {
 interface Frame {
   readonly localName: string;
   readonly namespaceURI: string | null;
-  /** Role in the edXML skeleton: 1 root edXML, 2 edXMLEnvelope, 3 edXMLHeader, 0 other. */
+  /**
+   * Role in the edXML skeleton: 1 root edXML, 2 edXMLEnvelope, 3 edXMLHeader,
+   * 4 its TraceHeaderList, 5 a TraceHeader in it, 0 other.
+   */
   readonly role: number;
 }
 
@@ -72,6 +131,11 @@ export class PackageScanner implements ScanHandler {
   private readonly rawHash = createHash("sha256");
   private readonly scanner: XmlScanner;
   private size = 0;
+  /** The exclusive canonicaliser, shared by the exc-c14n candidate and the forward track. */
+  private exclusive: StreamingCanonicalizer | null = null;
+  private readonly forward: ForwardTrack | null;
+  /** While the hop's own canonical bytes are produced: the shared output goes here only. */
+  private heldAside: Buffer[] | null = null;
 
   private nsStack: ReadonlyMap<string, string>[] = [new Map()];
   private xmlAttrStack: ReadonlyMap<string, string>[] = [new Map()];
@@ -92,53 +156,81 @@ export class PackageScanner implements ScanHandler {
   private chosen: Pending | null = null;
 
   /**
-   * @param fixed canonicalisation and digest known in advance (signing), or
-   * @param choose called with the captured signature to pick them (verifying).
+   * @param mode canonicalisation and digest known in advance (signing), or `choose` called
+   *   with the captured signature to pick them (verifying), or `none` (only `forward`).
+   * @param forward also compute the forwarded form's digest, with this hop appended.
    */
   constructor(
     private readonly mode:
       | { fixed: { c14n: Canonicalization; digest: DigestName } }
-      | { choose: DigestChoice },
+      | { choose: DigestChoice }
+      | { none: true },
     limits?: Partial<ScanLimits>,
+    forward?: { hop?: TraceHop | undefined },
   ) {
     this.scanner = new XmlScanner(this, limits);
+    this.forward = forward
+      ? {
+          hop: forward.hop,
+          hash: createHash("sha256"),
+          mark: null,
+          tail: [],
+          location: null,
+          trace: null,
+          listSeen: false,
+        }
+      : null;
+    if (this.forward) this.exclusive = this.canonicalizer("exc-c14n");
     if ("fixed" in mode) {
-      const hash = createHash(mode.fixed.digest);
-      const pending: Pending = {
-        c14n: new StreamingCanonicalizer(mode.fixed.c14n, (b) => hash.update(b)),
-        chunks: null,
-        bytes: 0,
-        hash,
-        overflow: false,
-      };
-      this.candidates.push(pending);
+      const pending = this.pending(mode.fixed.c14n);
+      pending.chunks = null;
+      pending.hash = createHash(mode.fixed.digest);
       this.chosen = pending;
       this.decided = true;
+    } else if ("choose" in mode) {
+      this.pending("exc-c14n");
+      this.pending("c14n");
     } else {
-      for (const c14n of ["exc-c14n", "c14n"] as const) {
-        const pending: Pending = {
-          chunks: [],
-          bytes: 0,
-          hash: null,
-          overflow: false,
-          c14n: new StreamingCanonicalizer(c14n, (b) => {
-            if (pending.hash) {
-              pending.hash.update(b);
-              return;
-            }
-            if (!pending.chunks) return;
-            pending.bytes += b.length;
-            if (pending.bytes > MAX_PENDING_BYTES) {
-              pending.chunks = null;
-              pending.overflow = true;
-              return;
-            }
-            pending.chunks.push(Buffer.from(b));
-          }),
-        };
-        this.candidates.push(pending);
-      }
+      this.decided = true;
     }
+  }
+
+  /** A canonicaliser whose output goes to the candidates of its form (and the forward track). */
+  private canonicalizer(form: Canonicalization): StreamingCanonicalizer {
+    return new StreamingCanonicalizer(form, (b) => {
+      if (this.heldAside) {
+        this.heldAside.push(Buffer.from(b));
+        return;
+      }
+      for (const p of this.candidates) if (p.mode === form) this.accept(p, b);
+      if (form === "exc-c14n" && this.forward) {
+        this.forward.hash.update(b);
+        if (this.forward.mark) this.forward.tail.push(Buffer.from(b));
+      }
+    });
+  }
+
+  private pending(form: Canonicalization): Pending {
+    const c14n =
+      form === "exc-c14n" ? (this.exclusive ??= this.canonicalizer("exc-c14n")) : this.canonicalizer(form);
+    const pending: Pending = { mode: form, c14n, chunks: [], bytes: 0, hash: null, overflow: false };
+    this.candidates.push(pending);
+    return pending;
+  }
+
+  private accept(pending: Pending, b: Buffer): void {
+    if (pending.hash) {
+      pending.hash.update(b);
+      return;
+    }
+    if (!pending.chunks) return;
+    pending.bytes += b.length;
+    if (pending.bytes > MAX_PENDING_BYTES) {
+      pending.chunks = null;
+      pending.overflow = true;
+      return;
+    }
+    pending.chunks.push(Buffer.from(b));
   }
 
   write(chunk: Buffer): void {
@@ -150,9 +242,24 @@ export class PackageScanner implements ScanHandler {
   end(): ScanResult {
     this.scanner.end();
     let documentDigest: Buffer | null = null;
+    const ended = new Set<StreamingCanonicalizer>();
+    const finish = (c: StreamingCanonicalizer) => {
+      if (!ended.has(c)) c.end();
+      ended.add(c);
+    };
     if (this.chosen?.hash && (this.signature || "fixed" in this.mode)) {
-      this.chosen.c14n.end();
+      finish(this.chosen.c14n);
       documentDigest = this.chosen.hash.digest();
+    }
+    let forward: ForwardScan | null = null;
+    if (this.forward) {
+      if (this.headerCount !== 1 || this.headerEndTagStart < 0) throw new EdxmlError("EDXML_SIGN_NO_HEADER");
+      if (this.forward.hop && !this.forward.trace)
+        throw new EdxmlError("EDXML_TRACE_INSERT", {
+          reason: "no edXMLEnvelope/edXMLHeader/TraceHeaderList",
+        });
+      finish(this.exclusive!);
+      forward = { digest: this.forward.hash.digest(), trace: this.forward.trace };
     }
     return {
       inputSha256: this.rawHash.digest(),
@@ -164,6 +271,7 @@ export class PackageScanner implements ScanHandler {
       headerEndTagStart: this.headerEndTagStart,
       headerCount: this.headerCount,
       documentDigest,
+      forward,
     };
   }
 
@@ -212,11 +320,19 @@ export class PackageScanner implements ScanHandler {
         }
       }
     }
+    const lower = role === 0 && this.forward ? tag.localName.toLowerCase() : "";
+    if (parent?.role === 3 && lower === "traceheaderlist" && !this.forward!.listSeen) role = 4;
+    else if (parent?.role === 4 && lower === "traceheader") role = 5;
     if (!parent && role !== 1) this.stopCandidates(); // not an edXML package: no package signature
     this.frames.push({ localName: tag.localName, namespaceURI: tag.namespaceURI, role });
     this.nsStack.push(this.scopeAfter(tag));
     this.xmlAttrStack.push(this.xmlAttributesAfter(tag));
-    for (const p of this.active()) p.c14n.startElement(tag);
+    for (const c of this.canonicalizers()) c.startElement(tag);
+    if (role === 4) {
+      // The hop goes first in an empty list; after each TraceHeader otherwise (the last wins).
+      this.forward!.listSeen = true;
+      this.markInsertion(tag.end, tag.prefix, tag.selfClosing ? { end: tag.end, qname: tag.qname } : null);
+    }
   }
 
   endElement(tag: EndTag): void {
@@ -232,10 +348,13 @@ export class PackageScanner implements ScanHandler {
       }
       return;
     }
-    const frame = this.frames.pop()!;
+    const frame = this.frames.at(-1)!;
+    if (frame.role === 4) this.insertHop();
+    this.frames.pop();
     this.nsStack.pop();
     this.xmlAttrStack.pop();
-    for (const p of this.active()) p.c14n.endElement();
+    for (const c of this.canonicalizers()) c.endElement();
+    if (frame.role === 5) this.markInsertion(tag.end, tag.prefix, null);
     if (frame.role === 3) {
       this.afterSignature = false;
       if (this.headerEndTagStart === -1) this.headerEndTagStart = tag.start;
@@ -256,13 +375,13 @@ export class PackageScanner implements ScanHandler {
     ) {
       throw new EdxmlError("EDXML_SIGNATURE_MISPLACED", { where: "followed by text in edXMLHeader" });
     }
-    const active = this.active();
+    const active = this.canonicalizers();
     if (active.length === 0) return;
     if (plain) {
-      for (const p of active) p.c14n.textPlain(raw, cdata);
+      for (const c of active) c.textPlain(raw, cdata);
     } else {
       const decoded = decodeText(raw, cdata);
-      for (const p of active) p.c14n.textString(decoded);
+      for (const c of active) c.textString(decoded);
     }
   }
 
@@ -278,7 +397,7 @@ export class PackageScanner implements ScanHandler {
     if (this.afterSignature && this.frames.at(-1)?.role === 3) {
       throw new EdxmlError("EDXML_SIGNATURE_MISPLACED", { where: "followed by a processing instruction" });
     }
-    for (const p of this.active()) p.c14n.processingInstruction(target, data);
+    for (const c of this.canonicalizers()) c.processingInstruction(target, data);
   }
 
   // ------------------------------------------------------------------ helpers
@@ -288,6 +407,72 @@ export class PackageScanner implements ScanHandler {
     return this.decided ? [] : this.candidates;
   }
 
+  /** The canonicalisers that still need the events (each once, however many it feeds). */
+  private canonicalizers(): StreamingCanonicalizer[] {
+    const list = this.active().map((p) => p.c14n);
+    if (this.forward && !list.includes(this.exclusive!)) list.push(this.exclusive!);
+    return list;
+  }
+
+  /** A candidate insertion point for the hop: keep the hash state here and the bytes after it. */
+  private markInsertion(
+    at: number,
+    prefix: string,
+    selfClosing: { end: number; qname: string } | null,
+  ): void {
+    const track = this.forward;
+    if (!track?.hop) return;
+    this.exclusive!.flush();
+    track.mark = track.hash.copy();
+    track.tail = [];
+    track.location = { at, prefix, selfClosing };
+  }
+
+  /** At the end of TraceHeaderList: the forwarded digest continues from the last mark + hop. */
+  private insertHop(): void {
+    const track = this.forward;
+    if (!track?.hop || !track.mark || !track.location) return;
+    const c14n = this.exclusive!;
+    c14n.flush();
+    const { prefix, selfClosing } = track.location;
+    const uri = this.nsStack.at(-1)!.get(prefix) ?? null;
+    const element = (localName: string) => ({
+      qname: prefix ? `${prefix}:${localName}` : localName,
+      prefix,
+      localName,
+      namespaceURI: uri,
+      attributes: [],
+      namespaceDeclarations: [],
+    });
+    this.heldAside = [];
+    c14n.startElement(element("TraceHeader"));
+    c14n.startElement(element("OrganId"));
+    c14n.textString(track.hop.organId);
+    c14n.endElement();
+    c14n.startElement(element("Timestamp"));
+    c14n.textString(formatTimestamp(track.hop.timestamp));
+    c14n.endElement();
+    c14n.endElement();
+    c14n.flush();
+    const hop = this.heldAside;
+    this.heldAside = null;
+    const hash = track.mark;
+    for (const b of hop) hash.update(b);
+    for (const b of track.tail) hash.update(b);
+    track.hash = hash;
+    track.mark = null;
+    track.tail = [];
+    const xml = traceHeaderXml(track.hop, prefix);
+    // A self-closing list is opened: its "/>" (always the tag's last two bytes) becomes ">…</list>".
+    track.trace = selfClosing
+      ? {
+          at: selfClosing.end - 2,
+          remove: 2,
+          insert: Buffer.from(`>${xml}</${selfClosing.qname}>`, "utf8"),
+        }
+      : { at: track.location.at, remove: 0, insert: Buffer.from(xml, "utf8") };
+  }
+
   private stopCandidates(): void {
     if (this.decided) return;
     this.decided = true;
@@ -295,7 +480,7 @@ export class PackageScanner implements ScanHandler {
   }
 
   private decide(): void {
-    if ("fixed" in this.mode) return;
+    if (!("choose" in this.mode)) return;
     if (this.decided) throw new Error("unreachable: package signature after the decision");
     const choice = this.mode.choose(this.signature!);
     this.decided = true;
