@@ -98,7 +98,7 @@ describe("forwardEdxml", () => {
     assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
   });
 
-  it("status packages: re-signed without a hop; a hop is refused (no TraceHeaderList)", async () => {
+  it("status packages: re-signed without a hop; a hop is refused (no TraceHeaderList) unless optional", async () => {
     const status = buildStatus(sampleStatus("01"));
     const forwarded = await forwardEdxml(status, { signer: rsa });
     const expected = await signEdxml(status, rsa, { replaceExisting: true });
@@ -107,6 +107,8 @@ describe("forwardEdxml", () => {
       forwardEdxml(status, { hop, signer: rsa }),
       (e: unknown) => e instanceof EdxmlError && e.code === "EDXML_TRACE_INSERT",
     );
+    const lenient = await forwardEdxml(status, { hop, signer: rsa, traceList: "if-present" });
+    assert.ok(apply(status, lenient.splices).equals(expected));
   });
 
   it("no signer: only the hop is inserted", async () => {

@@ -1,25 +1,23 @@
 /**
  * The axis's use of @truc/edxml: the streaming parser (attachments decoded straight into a
- * sink), validation with the edXML codes (`assertValid`), the strict XML-DSig verifier, the
- * TraceHeader insertion and re-signing. Only the mapping to what routing needs lives here.
+ * sink), validation with the edXML codes (`assertValid`), and the one-pass forwarding (the
+ * TraceHeader, the node's signature, the strict XML-DSig verification of the received one). Only the mapping to what routing needs lives here.
  */
 import { createHash } from "node:crypto";
 import type { Signer, TrustCallback } from "@truc/common";
 import {
   type AttachmentSink,
   type AttachmentWriter,
-  appendTraceHeader,
   assertValid,
   EdxmlError,
+  forwardEdxml,
   type ParsedEdxml,
   type ParseLimits,
   parseEdxml,
-  signEdxml,
   type VerifyResult,
-  verifyEdxml,
 } from "@truc/edxml";
 import type { BlobStore, BlobWriter } from "@truc/store";
-import { composeSplices, type Splice } from "../domain/splice.ts";
+import type { Splice } from "../domain/splice.ts";
 import type { ParsedPackage } from "../services/ports.ts";
 
 export type PackageInput = Buffer | AsyncIterable<Buffer>;
@@ -83,37 +81,39 @@ function toParsedPackage(parsed: ParsedEdxml): ParsedPackage {
 }
 
 /**
- * Strict signature verification (edXML structural violations throw EdxmlError). The trust
- * decision, revocation included, is the callback's.
+ * One pass over the received bytes: this hop's TraceHeader (document packages) and, with a
+ * signer, the node's signature replacing the package signature — as splices over the received
+ * bytes — and the received signature's verdict, asked for only when the policy wants it (trust,
+ * revocation included, is the callback's; structural violations throw EdxmlError).
  */
-export function verifyPackageSignature(
+export async function prepareForward(
   input: PackageInput,
-  trust: TrustCallback,
-  at: Date,
-): Promise<VerifyResult> {
-  return verifyEdxml(input, { trust, at });
+  options: { organId: string; at: Date; signer?: Signer | undefined },
+): Promise<{
+  forward: { splices: Splice[]; size: number };
+  verify(trust: TrustCallback): Promise<VerifyResult>;
+}> {
+  const forwarded = await forwardEdxml(input, {
+    hop: { organId: options.organId, timestamp: options.at },
+    // Status packages have no TraceHeaderList in QCVN 102: their hop is in the evidence log only.
+    traceList: "if-present",
+    signer: options.signer,
+  });
+  return {
+    forward: { splices: [...forwarded.splices], size: forwarded.size },
+    verify: (trust) => forwarded.verify({ trust, at: options.at }),
+  };
 }
 
-/**
- * The forwarded form of a document package: this hop's TraceHeader appended and, with a
- * signer, the package re-signed by the node. Returned as splices over the received bytes.
- * Status packages have no TraceHeaderList in QCVN 102 (edXML's `appendTraceHeader` refuses
- * them with EDXML_TRACE_INSERT): their hop is recorded in the evidence log only.
- */
-export async function forwardSplices(
-  raw: Buffer,
-  options: { kind: "edoc" | "status"; organId: string; at: Date; signer?: Signer | undefined },
-): Promise<{ splices: Splice[]; size: number; sha256: string }> {
-  const traced =
-    options.kind === "edoc"
-      ? appendTraceHeader(raw, { organId: options.organId, timestamp: options.at })
-      : raw;
-  const final = options.signer ? await signEdxml(traced, options.signer, { replaceExisting: true }) : traced;
-  return {
-    splices: composeSplices(raw, traced, final),
-    size: final.length,
-    sha256: createHash("sha256").update(final).digest("hex"),
-  };
+/** SHA-256 (hex) of the forwarded bytes, without building them. */
+export function forwardedSha256(raw: Buffer, splices: readonly Splice[]): string {
+  const hash = createHash("sha256");
+  let at = 0;
+  for (const s of splices) {
+    hash.update(raw.subarray(at, s.at)).update(s.insert);
+    at = s.at + s.remove;
+  }
+  return hash.update(raw.subarray(at)).digest("hex");
 }
 
 /** An attachment sink whose outputs become durable only on `commit()` (or vanish on `discard()`). */

@@ -13,60 +13,6 @@ export interface Splice {
   insert: Buffer;
 }
 
-/** Longest common prefix, by binary search over native comparisons. */
-function commonPrefix(a: Buffer, b: Buffer, limit: number): number {
-  let lo = 0;
-  let hi = limit;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >>> 1;
-    if (a.subarray(lo, mid).equals(b.subarray(lo, mid))) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
-function commonSuffix(a: Buffer, b: Buffer, limit: number): number {
-  let lo = 0;
-  let hi = limit;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >>> 1;
-    if (a.subarray(a.length - mid, a.length - lo).equals(b.subarray(b.length - mid, b.length - lo))) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
-/** The one contiguous change that turns `before` into `after`. */
-export function diffOnce(before: Buffer, after: Buffer): Splice {
-  const prefix = commonPrefix(before, after, Math.min(before.length, after.length));
-  const suffix = commonSuffix(before, after, Math.min(before.length, after.length) - prefix);
-  return {
-    at: prefix,
-    remove: before.length - prefix - suffix,
-    insert: after.subarray(prefix, after.length - suffix),
-  };
-}
-
-/**
- * Splices over `raw` that produce `final`, given an intermediate `middle` (raw → middle →
- * final, one contiguous change each). Falls back to one splice when the changes overlap.
- */
-export function composeSplices(raw: Buffer, middle: Buffer, final: Buffer): Splice[] {
-  const first = diffOnce(raw, middle);
-  const second = diffOnce(middle, final);
-  const firstEnd = first.at + first.insert.length;
-  if (second.at >= firstEnd) {
-    const shift = first.insert.length - first.remove;
-    return [first, { at: second.at - shift, remove: second.remove, insert: second.insert }].filter(
-      (s) => s.remove > 0 || s.insert.length > 0,
-    );
-  }
-  if (second.at + second.remove <= first.at) {
-    return [second, first].filter((s) => s.remove > 0 || s.insert.length > 0);
-  }
-  return [diffOnce(raw, final)];
-}
-
 export function splicedSize(rawSize: number, splices: readonly Splice[]): number {
   return splices.reduce((n, s) => n + s.insert.length - s.remove, rawSize);
 }

@@ -11,16 +11,16 @@
  * checked. Nothing is committed (rows or blobs) before every check has passed, so a refused
  * package leaves only a line in the intake log.
  */
-import { X509Certificate } from "node:crypto";
+import { createHash, X509Certificate } from "node:crypto";
 import { type TrucError, type TrustCallback, toVietnamParts } from "@truc/common";
 import { EdxmlError, type VerifyResult } from "@truc/edxml";
 import { type BlobInfo, isUniqueViolation } from "@truc/store";
 import {
   deferredBlobSink,
-  forwardSplices,
+  forwardedSha256,
   hashingSink,
+  prepareForward,
   readPackage,
-  verifyPackageSignature,
 } from "../adapters/edxml-codec.ts";
 import { tee } from "../adapters/tee.ts";
 import type { SignaturePolicy } from "../config.ts";
@@ -34,7 +34,7 @@ import {
 } from "../domain/diagnostics.ts";
 import { packageIdentityKey } from "../domain/package-identity.ts";
 import { decideNextHop } from "../domain/routing.ts";
-import { encodeSplices } from "../domain/splice.ts";
+import { encodeSplices, type Splice, spliceStream } from "../domain/splice.ts";
 import { routeStatus } from "../domain/status.ts";
 import { AxisError } from "../errors.ts";
 import { type AgencyRow, findAgency, toDirectoryEntry } from "../repositories/directory-repository.ts";
@@ -51,7 +51,6 @@ import {
 } from "../repositories/package-repository.ts";
 import type { SignatureVerdictName } from "../repositories/schema.ts";
 import { PoolUnavailable, settledValue, sharedPipeline } from "../workers/pipeline-pool.ts";
-import type { Settled } from "../workers/protocol.ts";
 import type { Caller, NodeContext, ParsedPackage } from "./ports.ts";
 
 export type PackageBody = Buffer | { stream: AsyncIterable<Buffer>; length?: number };
@@ -176,36 +175,42 @@ async function collect(source: AsyncIterable<Buffer>): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-/** One large package re-signed at a time: signing needs its bytes in memory (see forwardSplices). */
-let largeSlot: Promise<void> = Promise.resolve();
-async function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
-  const previous = largeSlot;
-  let release!: () => void;
-  largeSlot = new Promise<void>((r) => {
-    release = r;
-  });
-  await previous;
-  try {
-    return await fn();
-  } finally {
-    release();
-  }
-}
-
 interface Checked {
   parsed: ParsedPackage;
-  /** Verifies on demand (in memory), or returns what the streaming pass found. */
+  /** The received signature's verdict (computed in the reading pass; trust asked on call). */
   verify(): Promise<VerifyResult>;
+  /** The forwarded form; for a spooled package only after `commitBlobs` (its hash reads the blob). */
+  forwarded(): Promise<Forwarded>;
   /** In memory for small packages; null when spooled to a blob writer. */
   raw: Buffer | null;
   commitBlobs(): Promise<BlobInfo | undefined>;
   discardBlobs(): Promise<void>;
   extracted: boolean;
-  /** Done by a pipeline worker: the reception time it used, and the forwarded form it built. */
-  worker?: { at: Date; forward: Settled<Forwarded> };
+  /** Done by a pipeline worker: the reception time it used. */
+  worker?: { at: Date };
 }
 
-type Forwarded = Awaited<ReturnType<typeof forwardSplices>>;
+interface Forwarded {
+  splices: Splice[];
+  size: number;
+  sha256: string;
+}
+
+/** Errors of the verification and forwarding pass surface where the pipeline asks for them. */
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+async function outcome<T>(p: Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await p };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+function unwrap<T>(o: Outcome<T>): T {
+  if (o.ok) return o.value;
+  throw o.error;
+}
 
 async function accept(
   ctx: NodeContext,
@@ -289,14 +294,7 @@ async function accept(
     // Every check passed: now make the bytes durable, then the rows that point at them.
     const inline = checked.raw !== null && parsed.size <= config.storage.inlineMaxBytes;
     await checked.commitBlobs();
-    const signer = ctx.signer && config.signature.signForwarded ? ctx.signer : undefined;
-    const forward = (raw: Buffer) =>
-      forwardSplices(raw, { kind: parsed.kind, organId: config.organId, at: receivedAt, signer });
-    const fwd = checked.worker
-      ? settledValue(checked.worker.forward)
-      : checked.raw !== null
-        ? await forward(checked.raw)
-        : await oneAtATime(async () => forward(await ctx.blobs.read(parsed.sha256)));
+    const fwd = await checked.forwarded();
     if (checked.raw !== null && !inline) await ctx.blobs.put(checked.raw);
 
     const packageId = input.packageId ?? ctx.newId();
@@ -444,8 +442,9 @@ async function duplicateAnswer(
 }
 
 /**
- * Parses, validates and verifies the package. In memory when it is small; otherwise one read
- * of the stream feeds the parser, the verifier and a blob writer side by side.
+ * Parses and validates the package, and prepares its forwarded form with the verification of
+ * its signature. In memory when it is small; otherwise one read of the stream feeds the parser,
+ * the forwarding pass and a blob writer side by side.
  */
 async function readAndCheck(ctx: NodeContext, body: PackageBody): Promise<Checked> {
   const { config } = ctx;
@@ -456,6 +455,11 @@ async function readAndCheck(ctx: NodeContext, body: PackageBody): Promise<Checke
     maxBytes: limits.maxPackageBytes,
   };
   const at = ctx.clock.now();
+  const forwardOptions = {
+    organId: config.organId,
+    at,
+    signer: ctx.signer && config.signature.signForwarded ? ctx.signer : undefined,
+  };
   let raw: Buffer | null = null;
   let stream: AsyncIterable<Buffer> | null = null;
   if (Buffer.isBuffer(body)) {
@@ -475,7 +479,7 @@ async function readAndCheck(ctx: NodeContext, body: PackageBody): Promise<Checke
       config.storage.extractAttachments === "always" ||
       (config.storage.extractAttachments === "large" && raw.length > config.storage.inlineMaxBytes);
     if (!extract) {
-      const done = await inWorker(ctx, raw, parseLimits);
+      const done = await inWorker(ctx, raw, parseLimits, at);
       if (done) return done;
     }
     const sink = extract ? deferredBlobSink(ctx.blobs) : hashingSink();
@@ -487,9 +491,14 @@ async function readAndCheck(ctx: NodeContext, body: PackageBody): Promise<Checke
       throw error;
     }
     const inMemory = raw;
+    const prepared = await outcome(prepareForward(inMemory, forwardOptions));
     return {
       parsed,
-      verify: () => verifyPackageSignature(inMemory, trustOf(ctx), at),
+      verify: () => unwrap(prepared).verify(trustOf(ctx)),
+      forwarded: async () => {
+        const { forward } = unwrap(prepared);
+        return { ...forward, sha256: forwardedSha256(inMemory, forward.splices) };
+      },
       raw,
       extracted: extract,
       commitBlobs: async () => {
@@ -502,12 +511,12 @@ async function readAndCheck(ctx: NodeContext, body: PackageBody): Promise<Checke
     };
   }
 
-  // Large: fan one read out to the parser, the verifier and the raw blob writer.
+  // Large: fan one read out to the parser, the blob writer and the forwarding pass.
   const extract = config.storage.extractAttachments !== "never";
   const sink = extract ? deferredBlobSink(ctx.blobs) : hashingSink();
   const writer = ctx.blobs.writer();
   const branches = tee(stream!, 3);
-  const [toParser, toWriter, toVerifier] = branches.branches as [
+  const [toParser, toWriter, toForward] = branches.branches as [
     AsyncIterable<Buffer>,
     AsyncIterable<Buffer>,
     AsyncIterable<Buffer>,
@@ -528,7 +537,9 @@ async function readAndCheck(ctx: NodeContext, body: PackageBody): Promise<Checke
         }
       })(),
     ),
-    guard(verifyPackageSignature(toVerifier!, trustOf(ctx), at)),
+    // Not guarded: its errors are the verifier's and the forwarder's, raised where asked for
+    // (a failing reader detaches from the tee and the others go on).
+    outcome(prepareForward(toForward, forwardOptions)),
   ]);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   const discard = async () => {
@@ -545,10 +556,21 @@ async function readAndCheck(ctx: NodeContext, body: PackageBody): Promise<Checke
     await discard();
     throw new AxisError("AXIS_PACKAGE_EMPTY");
   }
+  const parsed = (results[0] as PromiseFulfilledResult<ParsedPackage>).value;
+  const prepared = (results[2] as PromiseFulfilledResult<Outcome<Awaited<ReturnType<typeof prepareForward>>>>)
+    .value;
   let committed = false;
   return {
-    parsed: (results[0] as PromiseFulfilledResult<ParsedPackage>).value,
-    verify: async () => (results[2] as PromiseFulfilledResult<VerifyResult>).value,
+    parsed,
+    verify: () => unwrap(prepared).verify(trustOf(ctx)),
+    forwarded: async () => {
+      const { forward } = unwrap(prepared);
+      // The forwarded bytes' hash, read back from the committed blob: memory stays flat.
+      const hash = createHash("sha256");
+      const source = (await ctx.blobs.get(parsed.sha256)) as AsyncIterable<Buffer>;
+      for await (const chunk of spliceStream(source, forward.splices)) hash.update(chunk);
+      return { ...forward, sha256: hash.digest("hex") };
+    },
     raw: null,
     extracted: extract,
     commitBlobs: async () => {
@@ -563,24 +585,24 @@ async function readAndCheck(ctx: NodeContext, body: PackageBody): Promise<Checke
 }
 
 /**
- * The CPU-bound part on a worker thread: parse + validate, verify (trust asked of the main
- * thread), TraceHeader + re-sign (the node key stays here). Verification and forwarding are
- * done ahead, whatever the policy turns out to be; their errors are raised where the main
- * thread path would raise them (judging the signature, building the forwarded form). Returns
- * undefined when no worker is available: the caller does the work itself.
+ * The CPU-bound part on a worker thread: parse + validate, the forwarding pass with the
+ * verification (trust asked of the main thread; the node key stays here). Verification and
+ * forwarding are done ahead, whatever the policy turns out to be; their errors are raised
+ * where the main thread path would raise them (judging the signature, storing the forwarded
+ * form). Returns undefined when no worker is available: the caller does the work itself.
  */
 async function inWorker(
   ctx: NodeContext,
   raw: Buffer,
   limits: { maxFieldBytes: number; maxAttachments: number; maxBytes: number },
+  at: Date,
 ): Promise<Checked | undefined> {
   const pool = ctx.pipeline === undefined ? sharedPipeline() : ctx.pipeline;
   if (!pool?.ready) return undefined;
-  const at = ctx.clock.now();
   const signer = ctx.signer && ctx.config.signature.signForwarded ? ctx.signer : undefined;
-  let outcome: Awaited<ReturnType<typeof pool.run>>;
+  let result: Awaited<ReturnType<typeof pool.run>>;
   try {
-    outcome = await pool.run(
+    result = await pool.run(
       {
         // A Buffer posted to a thread is cloned with its whole ArrayBuffer: send only its bytes.
         raw: raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength ? raw : new Uint8Array(raw),
@@ -604,21 +626,21 @@ async function inWorker(
     if (error instanceof PoolUnavailable) return undefined;
     throw error;
   }
-  const verification = outcome.verification;
-  const forward = outcome.forward;
+  const { verification, forward } = result;
   if (forward.ok) {
     // Posted Buffers arrive as Uint8Arrays.
     for (const x of forward.value.splices)
       x.insert = Buffer.from(x.insert.buffer, x.insert.byteOffset, x.insert.byteLength);
   }
   return {
-    parsed: outcome.parsed,
+    parsed: result.parsed,
     verify: async () => settledValue(verification!),
+    forwarded: async () => settledValue(forward),
     raw,
     extracted: false,
     commitBlobs: async () => undefined,
     discardBlobs: async () => {},
-    worker: { at, forward },
+    worker: { at },
   };
 }
 

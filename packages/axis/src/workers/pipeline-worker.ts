@@ -1,11 +1,11 @@
 /**
- * A CPU worker of the accept pipeline: parse + validate, signature verification, TraceHeader
- * and re-signing of one in-memory package per job, with the exact code the main thread would
+ * A CPU worker of the accept pipeline: parse + validate, then the forwarding pass (TraceHeader,
+ * re-signing, verification of the received signature) of one in-memory package per job, with the exact code the main thread would
  * run (`adapters/edxml-codec.ts`). Trust and signing are asked of the main thread.
  */
 import { parentPort } from "node:worker_threads";
 import type { Signer, TrustCallback } from "@truc/common";
-import { forwardSplices, hashingSink, readPackage, verifyPackageSignature } from "../adapters/edxml-codec.ts";
+import { forwardedSha256, hashingSink, prepareForward, readPackage } from "../adapters/edxml-codec.ts";
 import type { FromWorker, PipelineJob, PipelineOutcome, Settled, ToWorker, WireError } from "./protocol.ts";
 
 const port = parentPort!;
@@ -60,7 +60,6 @@ async function run(id: number, job: PipelineJob): Promise<PipelineOutcome> {
       candidates: [...input.candidates],
       at: input.at.getTime(),
     })) as Awaited<ReturnType<TrustCallback>>;
-  const verification = job.verify ? await settle(() => verifyPackageSignature(raw, trust, at)) : undefined;
   const signer: Signer | undefined = job.signer
     ? {
         algorithm: job.signer.algorithm,
@@ -69,12 +68,18 @@ async function run(id: number, job: PipelineJob): Promise<PipelineOutcome> {
         sign: async (data) => (await call(id, "sign", { data })) as Uint8Array,
       }
     : undefined;
-  const forward = await settle(async () => {
-    const f = await forwardSplices(raw, { kind: parsed.kind, organId: job.organId, at, signer });
-    // Inserts are views into the whole forwarded package: copy them out, or posting them
-    // would clone every byte of it.
-    return { ...f, splices: f.splices.map((x) => ({ ...x, insert: Buffer.from(x.insert) })) };
-  });
+  const prepared = await settle(() => prepareForward(raw, { organId: job.organId, at, signer }));
+  const verification = job.verify
+    ? prepared.ok
+      ? await settle(() => prepared.value.verify(trust))
+      : prepared
+    : undefined;
+  const forward: PipelineOutcome["forward"] = prepared.ok
+    ? {
+        ok: true,
+        value: { ...prepared.value.forward, sha256: forwardedSha256(raw, prepared.value.forward.splices) },
+      }
+    : prepared;
   return { parsed, ...(verification ? { verification } : {}), forward };
 }
 

@@ -98,6 +98,8 @@ interface ForwardTrack {
   location: { at: number; prefix: string; selfClosing: { end: number; qname: string } | null } | null;
   trace: EdxmlSplice | null;
   listSeen: boolean;
+  /** No TraceHeaderList is not an error (the hop is then simply not inserted). */
+  readonly optional: boolean;
 }
 
 /** Decides, once the signature is captured, how the document must be digested. */
@@ -166,7 +168,7 @@ export class PackageScanner implements ScanHandler {
       | { choose: DigestChoice }
       | { none: true },
     limits?: Partial<ScanLimits>,
-    forward?: { hop?: TraceHop | undefined },
+    forward?: { hop?: TraceHop | undefined; optional?: boolean },
   ) {
     this.scanner = new XmlScanner(this, limits);
     this.forward = forward
@@ -178,6 +180,7 @@ export class PackageScanner implements ScanHandler {
           location: null,
           trace: null,
           listSeen: false,
+          optional: forward.optional === true,
         }
       : null;
     if (this.forward) this.exclusive = this.canonicalizer("exc-c14n");
@@ -254,7 +257,7 @@ export class PackageScanner implements ScanHandler {
     let forward: ForwardScan | null = null;
     if (this.forward) {
       if (this.headerCount !== 1 || this.headerEndTagStart < 0) throw new EdxmlError("EDXML_SIGN_NO_HEADER");
-      if (this.forward.hop && !this.forward.trace)
+      if (this.forward.hop && !this.forward.trace && !this.forward.optional)
         throw new EdxmlError("EDXML_TRACE_INSERT", {
           reason: "no edXMLEnvelope/edXMLHeader/TraceHeaderList",
         });

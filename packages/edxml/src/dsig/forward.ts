@@ -16,6 +16,11 @@ import { finishVerification, type VerifyOptions, type VerifyPolicy, type VerifyR
 export interface ForwardOptions {
   /** The hop to append (document packages; status packages have no TraceHeaderList). */
   readonly hop?: TraceHop | undefined;
+  /**
+   * "if-present": a package without TraceHeaderList (a status package) is forwarded without
+   * the hop, for a caller that streams before knowing the kind. Default "required".
+   */
+  readonly traceList?: "required" | "if-present";
   /** Re-sign with this key; without it the received signature is left as it is. */
   readonly signer?: Signer | undefined;
   /** Applied when the received signature is verified (see `verify`). */
@@ -61,7 +66,7 @@ export async function forwardEdxml(
       },
     },
     options.limits,
-    { hop: options.hop },
+    { hop: options.hop, optional: options.traceList === "if-present" },
   );
   if (Buffer.isBuffer(input)) scanner.write(input);
   else {
