@@ -26,10 +26,44 @@ export async function nextDirectoryVersion(trx: Db): Promise<number> {
   return Number(updated.value);
 }
 
+/**
+ * Agencies and systems are read on every request and written rarely, always through
+ * `upsertAgency` / `upsertSystem`: reads are remembered for a moment. Any write in this
+ * process forgets everything at once; `LOOKUP_TTL_MS` bounds what another process sharing the
+ * database (or a write racing a read) can leave stale.
+ */
+const LOOKUP_TTL_MS = 2000;
+const LOOKUP_MAX = 10_000;
+let lookupGeneration = 0;
+const lookups = new WeakMap<Db, Map<string, { at: number; generation: number; value: unknown }>>();
+
+async function remembered<T>(db: Db, key: string, load: () => Promise<T>): Promise<T> {
+  let cache = lookups.get(db);
+  if (!cache) lookups.set(db, (cache = new Map()));
+  const now = performance.now();
+  const hit = cache.get(key);
+  if (hit && hit.generation === lookupGeneration && now - hit.at < LOOKUP_TTL_MS) return hit.value as T;
+  const generation = lookupGeneration;
+  const value = await load();
+  if (cache.size >= LOOKUP_MAX) cache.clear();
+  if (generation === lookupGeneration) cache.set(key, { at: now, generation, value });
+  return value;
+}
+
+function forgetLookups(): void {
+  lookupGeneration++;
+}
+
 export async function findAgency(db: Db, code: string): Promise<AgencyRow | undefined> {
-  const byCode = await db.selectFrom("axis_agencies").selectAll().where("code", "=", code).executeTakeFirst();
-  if (byCode) return byCode;
-  return db.selectFrom("axis_agencies").selectAll().where("code102", "=", code).executeTakeFirst();
+  return remembered(db, `agency:${code}`, async () => {
+    const byCode = await db
+      .selectFrom("axis_agencies")
+      .selectAll()
+      .where("code", "=", code)
+      .executeTakeFirst();
+    if (byCode) return byCode;
+    return db.selectFrom("axis_agencies").selectAll().where("code102", "=", code).executeTakeFirst();
+  });
 }
 
 export function toDirectoryEntry(row: AgencyRow): DirectoryEntry {
@@ -46,6 +80,7 @@ export type AgencyInput = Omit<AgencyRow, "version" | "modified_at" | "deleted">
 
 /** Inserts or replaces an agency row with a fresh version. */
 export async function upsertAgency(trx: Db, row: AgencyInput, now: number): Promise<AgencyRow> {
+  forgetLookups();
   const version = await nextDirectoryVersion(trx);
   const full: AgencyRow = { ...row, deleted: row.deleted ?? 0, version, modified_at: now };
   await trx
@@ -72,6 +107,7 @@ export async function upsertAgency(trx: Db, row: AgencyInput, now: number): Prom
       }),
     )
     .execute();
+  forgetLookups(); // again: a read between the first forget and this write may have cached the old row
   return full;
 }
 
@@ -131,11 +167,9 @@ export async function findSystem(db: Db, systemId: string): Promise<SystemRow | 
 }
 
 export async function findSystemByFingerprint(db: Db, fingerprint: string): Promise<SystemRow | undefined> {
-  return db
-    .selectFrom("axis_systems")
-    .selectAll()
-    .where("cert_fingerprint", "=", fingerprint)
-    .executeTakeFirst();
+  return remembered(db, `system:${fingerprint}`, () =>
+    db.selectFrom("axis_systems").selectAll().where("cert_fingerprint", "=", fingerprint).executeTakeFirst(),
+  );
 }
 
 /**
@@ -143,6 +177,7 @@ export async function findSystemByFingerprint(db: Db, fingerprint: string): Prom
  * `timestamp_utc_offset_minutes` are kept as they are when the input leaves them out.
  */
 export async function upsertSystem(db: Db, row: SystemInput): Promise<void> {
+  forgetLookups();
   await db
     .insertInto("axis_systems")
     .values(row)
@@ -158,4 +193,5 @@ export async function upsertSystem(db: Db, row: SystemInput): Promise<void> {
       }),
     )
     .execute();
+  forgetLookups();
 }

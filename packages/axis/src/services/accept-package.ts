@@ -284,6 +284,11 @@ async function accept(
         businessType: parsed.kind === "status" ? `status:${parsed.statusCode}` : parsed.businessType,
         rawSha256: parsed.sha256,
       });
+    }
+    const inline = checked.raw !== null && parsed.size <= config.storage.inlineMaxBytes;
+    // A package kept inline is written in the same statement as its row, so the unique
+    // identity key answers a duplicate there (see the catch below) without a round trip first.
+    if (identityKey !== null && !inline) {
       const existing = await findPackageByIdentity(db.kysely, identityKey);
       if (existing) {
         await checked.discardBlobs();
@@ -292,7 +297,6 @@ async function accept(
     }
 
     // Every check passed: now make the bytes durable, then the rows that point at them.
-    const inline = checked.raw !== null && parsed.size <= config.storage.inlineMaxBytes;
     await checked.commitBlobs();
     const fwd = await checked.forwarded();
     if (checked.raw !== null && !inline) await ctx.blobs.put(checked.raw);
