@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import { isStorageFull } from "@truc/store";
 import { AxisError } from "../errors.ts";
 import { appendEvidence } from "../repositories/evidence-repository.ts";
 import { findDeliveries, findPackage, leaseDelivery } from "../repositories/package-repository.ts";
@@ -33,20 +34,28 @@ export async function fetchPackage(
   if (!pkg) throw new AxisError("AXIS_PACKAGE_NOT_FOUND", { docId: input.packageId });
   const now = ctx.clock.now();
   const leaseUntil = now.getTime() + ctx.config.mailbox.leaseSeconds * 1000;
-  await ctx.db.transaction(async (trx) => {
-    for (const d of deliveries) {
-      if (d.state !== "pending") continue;
-      await leaseDelivery(trx, pkg.id, d.recipient, now.getTime(), leaseUntil);
-    }
-    await appendEvidence(trx, ctx.db.dialect, {
-      at: now,
-      kind: "deliver",
-      nodeId: ctx.config.nodeId,
-      packageId: pkg.id,
-      actor: input.caller.type === "agency" ? input.caller.id : null,
-      details: { recipients: deliveries.map((d) => d.recipient), sha256: pkg.fwd_sha256 },
+  try {
+    await ctx.db.transaction(async (trx) => {
+      for (const d of deliveries) {
+        if (d.state !== "pending") continue;
+        await leaseDelivery(trx, pkg.id, d.recipient, now.getTime(), leaseUntil);
+      }
+      await appendEvidence(trx, ctx.db.dialect, {
+        at: now,
+        kind: "deliver",
+        nodeId: ctx.config.nodeId,
+        packageId: pkg.id,
+        actor: input.caller.type === "agency" ? input.caller.id : null,
+        details: { recipients: deliveries.map((d) => d.recipient), sha256: pkg.fwd_sha256 },
+      });
     });
-  });
+  } catch (error) {
+    // A full disk must not keep recipients from what was already accepted: the package is
+    // handed over without a lease (it stays listed, so it may be fetched twice) and without
+    // the "deliver" record; the recipient's acknowledgement, retried until there is room,
+    // is what records the receipt.
+    if (!isStorageFull(error)) throw error;
+  }
   return {
     packageId: pkg.id,
     kind: pkg.kind,
