@@ -4,12 +4,13 @@
  * the configuration (the host name is not what identifies a node; the pin is).
  */
 import { Agent, request } from "node:https";
+import { pipeline } from "node:stream/promises";
 import type { PeerCertificate } from "node:tls";
 import type { NodeConfig, PeerConfig } from "../config.ts";
 import { parseAnchor } from "../domain/evidence-anchor.ts";
 import { AxisError } from "../errors.ts";
 import type { AgencyRow } from "../repositories/directory-repository.ts";
-import type { PeerTransport } from "../services/peer-transport.ts";
+import type { PeerBody, PeerTransport } from "../services/peer-transport.ts";
 
 export function normaliseFingerprint(fp: string): string {
   return fp.replace(/:/g, "").toLowerCase();
@@ -49,18 +50,19 @@ export function createHttpsPeerTransport(config: NodeConfig): PeerTransport {
     method: "GET" | "POST",
     path: string,
     headers: Record<string, string>,
-    body?: Buffer,
+    body?: PeerBody,
   ): Promise<{ status: number; json: unknown }> {
     const peer = peers.get(nodeId);
     if (!peer) return Promise.reject(new AxisError("AXIS_PEER_UNKNOWN", { node: nodeId }));
     const url = new URL(path, peer.url.endsWith("/") ? peer.url : `${peer.url}/`);
+    const length = body === undefined ? undefined : Buffer.isBuffer(body) ? body.length : body.size;
     return new Promise((resolve, reject) => {
       const req = request(
         url,
         {
           method,
           agent: agentFor(peer),
-          headers: { ...headers, ...(body ? { "content-length": String(body.length) } : {}) },
+          headers: { ...headers, ...(length !== undefined ? { "content-length": String(length) } : {}) },
           timeout: config.limits.requestTimeoutMs,
         },
         (res) => {
@@ -81,7 +83,15 @@ export function createHttpsPeerTransport(config: NodeConfig): PeerTransport {
       );
       req.on("timeout", () => req.destroy(new Error(`timeout talking to ${nodeId}`)));
       req.on("error", reject);
-      req.end(body);
+      if (body === undefined || Buffer.isBuffer(body)) {
+        req.end(body);
+        return;
+      }
+      // A large package streams from the blob store: never whole in memory.
+      body.open().then(
+        (stream) => pipeline(stream, req).catch((error: unknown) => req.destroy(error as Error)),
+        (error: unknown) => req.destroy(error as Error),
+      );
     });
   }
 

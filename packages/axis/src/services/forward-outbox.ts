@@ -12,7 +12,7 @@ import {
   markOutboxRetry,
   markOutboxSent,
 } from "../repositories/package-repository.ts";
-import { forwardedBytes } from "./package-bytes.ts";
+import { forwardedBody } from "./package-bytes.ts";
 import type { PeerTransport } from "./peer-transport.ts";
 import type { NodeContext } from "./ports.ts";
 
@@ -47,7 +47,7 @@ export async function forwardOutbox(
   const load = async (item: (typeof claimed)[number]) => {
     const pkg = await findPackage(db.kysely, item.packageId);
     if (!pkg) throw new Error("package row missing");
-    return { pkg, body: await forwardedBytes(ctx, pkg) };
+    return { pkg, body: await forwardedBody(ctx, pkg) };
   };
   await Promise.all(
     [...byNode.values()].map(async (items) => {

@@ -7,6 +7,7 @@ import { applySplices, decodeSplices, spliceStream } from "../domain/splice.ts";
 import { AxisError } from "../errors.ts";
 import { readBody } from "../repositories/intake-repository.ts";
 import type { PackageRow } from "../repositories/package-repository.ts";
+import type { PeerBody } from "./peer-transport.ts";
 import type { NodeContext } from "./ports.ts";
 
 export async function receivedBytes(ctx: NodeContext, pkg: PackageRow): Promise<Buffer> {
@@ -30,4 +31,13 @@ export async function forwardedStream(ctx: NodeContext, pkg: PackageRow): Promis
   const splices = decodeSplices(pkg.fwd_splices);
   const source = await ctx.blobs.get(pkg.raw_sha256);
   return Readable.from(spliceStream(source as AsyncIterable<Buffer>, splices));
+}
+
+/** Above this, a package goes to a neighbour as a stream rather than a Buffer. */
+const STREAM_TO_PEER_BYTES = 8 * 1024 * 1024;
+
+/** The forwarded package as a neighbour receives it: in memory when small, else streamed. */
+export async function forwardedBody(ctx: NodeContext, pkg: PackageRow): Promise<PeerBody> {
+  if (pkg.raw_inline === 1 || Number(pkg.fwd_size) <= STREAM_TO_PEER_BYTES) return forwardedBytes(ctx, pkg);
+  return { size: Number(pkg.fwd_size), open: () => forwardedStream(ctx, pkg) };
 }

@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import type { EvidenceAnchor } from "../domain/evidence-anchor.ts";
 import type { AgencyRow } from "../repositories/directory-repository.ts";
 
@@ -5,7 +6,7 @@ import type { AgencyRow } from "../repositories/directory-repository.ts";
 export interface PeerTransport {
   sendPackage(
     nodeId: string,
-    pkg: { packageId: string; kind: "edoc" | "status"; originSignature: string; body: Buffer },
+    pkg: { packageId: string; kind: "edoc" | "status"; originSignature: string; body: PeerBody },
   ): Promise<{ packageId: string; duplicate: boolean }>;
   fetchDirectory(
     nodeId: string,
@@ -17,3 +18,6 @@ export interface PeerTransport {
   fetchHeldSeal(nodeId: string): Promise<EvidenceAnchor | null>;
   close(): void;
 }
+
+/** A package for a neighbour: in memory, or opened as a stream for each attempt (large ones). */
+export type PeerBody = Buffer | { size: number; open(): Promise<Readable> };
