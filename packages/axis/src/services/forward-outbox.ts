@@ -6,12 +6,8 @@
  */
 import { backoffDelayMs } from "../domain/routing.ts";
 import { appendEvidence } from "../repositories/evidence-repository.ts";
-import {
-  claimOutbox,
-  findPackage,
-  markOutboxRetry,
-  markOutboxSent,
-} from "../repositories/package-repository.ts";
+import { claimOutbox, markOutboxRetry, markOutboxSent } from "../repositories/outbox-repository.ts";
+import { findPackage } from "../repositories/package-repository.ts";
 import { forwardedBytes } from "./package-bytes.ts";
 import type { PeerTransport } from "./peer-transport.ts";
 import type { NodeContext } from "./ports.ts";
