@@ -11,6 +11,8 @@ export type OutboxRow = AxisDatabase["axis_outbox"];
 export interface ClaimedOutbox {
   packageId: string;
   nodeId: string;
+  /** The agency that sent the package: its packages reach each neighbour one at a time, in order. */
+  sender: string;
   attempts: number;
 }
 
@@ -21,42 +23,41 @@ export interface ClaimedOutbox {
 export async function claimOutbox(
   trx: Db,
   dialect: Dialect,
-  q: { now: number; leaseUntil: number; limit: number },
+  q: {
+    now: number;
+    leaseUntil: number;
+    limit: number;
+    /** Neighbours whose rows are not wanted now (every request to them is in flight). */
+    skipNodes?: readonly string[];
+  },
 ): Promise<ClaimedOutbox[]> {
-  // Head-of-line per neighbour: rows are claimable only before the earliest row of the same
-  // node that is waiting (back-off) or leased, so packages reach each neighbour in the order
-  // they were accepted, across failures and across several workers.
-  const blocked = await trx
-    .selectFrom("axis_outbox")
-    .select(["node_id", (eb) => eb.fn.min("created_at").as("first")])
-    .where("state", "=", "pending")
-    .where((eb) => eb.or([eb("next_attempt_at", ">", q.now), eb("lease_until", ">", q.now)]))
-    .groupBy("node_id")
-    .execute();
+  // Head-of-line per neighbour and sender: a row is claimable only before the earliest row of
+  // the same node and the same sender agency that is waiting (back-off) or leased, so each
+  // sender's packages reach each neighbour in the order they were accepted, across failures
+  // and across several workers, while other senders' packages go past a blocked one.
+  const blocked = trx
+    .selectFrom("axis_outbox as b")
+    .innerJoin("axis_packages as bp", "bp.id", "b.package_id")
+    .select(["b.node_id as node_id", "bp.sender as sender", (eb) => eb.fn.min("b.created_at").as("first")])
+    .where("b.state", "=", "pending")
+    .where((eb) => eb.or([eb("b.next_attempt_at", ">", q.now), eb("b.lease_until", ">", q.now)]))
+    .groupBy(["b.node_id", "bp.sender"]);
   let due = trx
-    .selectFrom("axis_outbox")
-    .select(["package_id", "node_id"])
-    .where("state", "=", "pending")
-    .where("next_attempt_at", "<=", q.now)
-    .where("lease_until", "<=", q.now)
-    .orderBy("created_at")
-    .orderBy("package_id")
+    .selectFrom("axis_outbox as o")
+    .innerJoin("axis_packages as p", "p.id", "o.package_id")
+    .leftJoin(blocked.as("k"), (j) =>
+      j.onRef("k.node_id", "=", "o.node_id").onRef("k.sender", "=", "p.sender"),
+    )
+    .select(["o.package_id as package_id", "o.node_id as node_id", "p.sender as sender"])
+    .where("o.state", "=", "pending")
+    .where("o.next_attempt_at", "<=", q.now)
+    .where("o.lease_until", "<=", q.now)
+    .where((eb) => eb.or([eb("k.first", "is", null), eb("o.created_at", "<", eb.ref("k.first"))]))
+    .orderBy("o.created_at")
+    .orderBy("o.package_id")
     .limit(q.limit);
-  if (blocked.length > 0) {
-    due = due.where((eb) =>
-      eb.or([
-        eb(
-          "node_id",
-          "not in",
-          blocked.map((b) => b.node_id),
-        ),
-        ...blocked.map((b) =>
-          eb.and([eb("node_id", "=", b.node_id), eb("created_at", "<", Number(b.first))]),
-        ),
-      ]),
-    );
-  }
-  if (dialect === "postgres") due = due.forUpdate().skipLocked();
+  if (q.skipNodes && q.skipNodes.length > 0) due = due.where("o.node_id", "not in", [...q.skipNodes]);
+  if (dialect === "postgres") due = due.forUpdate("o").skipLocked();
   const rows = await due.execute();
   const claimed: ClaimedOutbox[] = [];
   for (const r of rows) {
@@ -69,7 +70,12 @@ export async function claimOutbox(
       .returning(["attempts"])
       .executeTakeFirst();
     if (updated)
-      claimed.push({ packageId: r.package_id, nodeId: r.node_id, attempts: Number(updated.attempts) });
+      claimed.push({
+        packageId: r.package_id,
+        nodeId: r.node_id,
+        sender: r.sender,
+        attempts: Number(updated.attempts),
+      });
   }
   return claimed;
 }
