@@ -151,25 +151,17 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
   const port = typeof address === "object" && address ? address.port : config.listen.port;
   const url = `${config.tls ? "https" : "http"}://${config.listen.host}:${port}`;
 
-  const forwardNow = async () => {
+  // The worker's rounds keep claiming while the node runs (a steady pipeline) and count each
+  // hop as it happens; `forwardNow` (tests, operators) is one claim and its lanes.
+  const forward = async (keepGoing?: () => boolean) => {
     if (!transport) return { sent: 0, failed: 0 };
-    const result = await forwardOutbox(ctx, transport);
-    if (result.sent)
-      metrics.inc(
-        "axis_forwarded_total",
-        "Packages forwarded to neighbours",
-        { outcome: "sent" },
-        result.sent,
-      );
-    if (result.failed)
-      metrics.inc(
-        "axis_forwarded_total",
-        "Packages forwarded to neighbours",
-        { outcome: "failed" },
-        result.failed,
-      );
-    return result;
+    return forwardOutbox(ctx, transport, {
+      keepGoing,
+      onOutcome: (outcome) =>
+        metrics.inc("axis_forwarded_total", "Packages forwarded to neighbours", { outcome }, 1),
+    });
   };
+  const forwardNow = () => forward();
   const syncDirectoryNow = async (nodeId?: string) => {
     if (!transport) return 0;
     const peers = nodeId
@@ -190,7 +182,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
         while (running) {
           let busy = false;
           try {
-            const r = await forwardNow();
+            const r = await forward(() => running);
             busy = r.sent + r.failed > 0;
           } catch (error) {
             app.log.warn({ err: error }, "outbox round failed");
