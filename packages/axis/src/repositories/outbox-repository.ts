@@ -59,23 +59,23 @@ export async function claimOutbox(
   if (q.skipNodes && q.skipNodes.length > 0) due = due.where("o.node_id", "not in", [...q.skipNodes]);
   if (dialect === "postgres") due = due.forUpdate("o").skipLocked();
   const rows = await due.execute();
+  if (rows.length === 0) return [];
+  // One statement for the whole claim (a claim is made each time a forwarding lane frees up).
+  const updated = await trx
+    .updateTable("axis_outbox")
+    .set((eb) => ({ lease_until: q.leaseUntil, attempts: eb("attempts", "+", 1) }))
+    .where("state", "=", "pending")
+    .where((eb) =>
+      eb.or(rows.map((r) => eb.and([eb("package_id", "=", r.package_id), eb("node_id", "=", r.node_id)]))),
+    )
+    .returning(["package_id", "node_id", "attempts"])
+    .execute();
+  const attempts = new Map(updated.map((u) => [`${u.package_id}\u0000${u.node_id}`, Number(u.attempts)]));
   const claimed: ClaimedOutbox[] = [];
   for (const r of rows) {
-    const updated = await trx
-      .updateTable("axis_outbox")
-      .set((eb) => ({ lease_until: q.leaseUntil, attempts: eb("attempts", "+", 1) }))
-      .where("package_id", "=", r.package_id)
-      .where("node_id", "=", r.node_id)
-      .where("state", "=", "pending")
-      .returning(["attempts"])
-      .executeTakeFirst();
-    if (updated)
-      claimed.push({
-        packageId: r.package_id,
-        nodeId: r.node_id,
-        sender: r.sender,
-        attempts: Number(updated.attempts),
-      });
+    const n = attempts.get(`${r.package_id}\u0000${r.node_id}`);
+    if (n !== undefined)
+      claimed.push({ packageId: r.package_id, nodeId: r.node_id, sender: r.sender, attempts: n });
   }
   return claimed;
 }
