@@ -4,7 +4,8 @@
  * Every node parses, validates and verifies the package, stores it durably, appends its
  * TraceHeader and re-signs it. Prints the time from the agency's send to the row in the
  * recipient's mailbox, and the delivered rate, next to the same-run bare INSERT ceiling.
- * Env: BENCH_PACKAGES (default 150), BENCH_CONCURRENCY (8).
+ * Env: BENCH_PACKAGES (default 150), BENCH_CONCURRENCY (8), BENCH_SENDERS (1: every package
+ * from H29.12; n > 1 spreads them round-robin over n agencies of H29, as a province's traffic is).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { Agent, request } from "node:https";
@@ -24,6 +25,8 @@ import { type Identity, makeTestPki } from "../test/support/pki.ts";
 
 const PACKAGES = Number(process.env.BENCH_PACKAGES ?? 150);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const SENDERS = Number(process.env.BENCH_SENDERS ?? 1);
+const senders = Array.from({ length: SENDERS }, (_, i) => `H29.${String(12 + i)}`);
 const WARMUP = 16;
 const PAYLOAD = 100 * 1024;
 
@@ -87,10 +90,11 @@ const lgsp = (name: "a" | "b", organId: string, databaseUrl: string) =>
 const a: RunningNode = await lgsp("a", "000.00.00.H29", dbs[1]!.url);
 const b: RunningNode = await lgsp("b", "000.00.00.H41", dbs[2]!.url);
 await a.registerAgency({ code: "H29", name: "UBND TP Hồ Chí Minh" });
-await a.registerAgency({ code: "H29.12", name: "Sở Nội vụ", parentCode: "H29" });
+for (const [i, code] of senders.entries())
+  await a.registerAgency({ code, name: i === 0 ? "Sở Nội vụ" : `Sở ${code}`, parentCode: "H29" });
 await b.registerAgency({ code: "H41", name: "UBND tỉnh Nghệ An" });
 await b.registerAgency({ code: "H41.05", name: "Sở Tư pháp", parentCode: "H41" });
-await a.connectSystem({ systemId: "qlvb-h29", certFingerprint: client.fingerprint, agencyCodes: ["H29.12"] });
+await a.connectSystem({ systemId: "qlvb-h29", certFingerprint: client.fingerprint, agencyCodes: senders });
 await national.syncDirectoryNow();
 await a.syncDirectoryNow();
 await b.syncDirectoryNow();
@@ -98,10 +102,11 @@ await b.syncDirectoryNow();
 console.log(`preparing ${PACKAGES + WARMUP} signed packages of ${PAYLOAD / 1024} KB …`);
 const bodies: Buffer[] = [];
 for (let i = 0; i < PACKAGES + WARMUP; i++) {
+  const from = senders[i % SENDERS]!;
   const raw = edocXml({
-    from: "H29.12",
+    from,
     to: ["H41.05"],
-    documentId: `H29.12,2025/03/05,${String(i + 10)}/HOP`,
+    documentId: `${from},2025/03/05,${String(i + 10)}/HOP`,
     attachmentBytes: PAYLOAD,
     seed: String.fromCharCode(97 + (i % 26)),
   });
@@ -190,7 +195,7 @@ rmSync(dir, { recursive: true, force: true });
 
 report("axis: three hops (agency → LGSP A → national → LGSP B → mailbox), PostgreSQL, signed 100 KB", [
   {
-    figure: `packages/s delivered to the mailbox (${CONCURRENCY} in flight, ${PACKAGES} pkgs)`,
+    figure: `packages/s delivered to the mailbox (${CONCURRENCY} in flight, ${PACKAGES} pkgs${SENDERS > 1 ? `, ${SENDERS} senders` : ""})`,
     value: rate,
     unit: "pkg/s",
     ceiling: { name: "bare 100 KB INSERT, 8 conns (one node's DB)", value: ceiling8.median },

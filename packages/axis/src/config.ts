@@ -209,7 +209,13 @@ const schema = z.strictObject({
         .int()
         .positive()
         .default(15 * 60_000),
+      /** Outbox rows claimed at once (a claim is made again as soon as a lane is free). */
       batchSize: z.number().int().positive().default(16),
+      /**
+       * Requests in flight to each neighbour node; each carries the packages of a different
+       * sender agency, since one sender's packages go one at a time, in order.
+       */
+      inFlightPerNeighbour: z.number().int().positive().max(64).default(8),
     })
     .default({
       pollMs: 500,
@@ -217,6 +223,7 @@ const schema = z.strictObject({
       backoffBaseMs: 1000,
       backoffMaxMs: 900_000,
       batchSize: 16,
+      inFlightPerNeighbour: 8,
     }),
   evidence: z
     .strictObject({

@@ -16,7 +16,8 @@ import type { AnchorSource } from "./domain/evidence-anchor.ts";
 import { Metrics } from "./http/metrics.ts";
 import { buildServer } from "./http/server.ts";
 import { listNodes, upsertNode } from "./repositories/directory-repository.ts";
-import { outboxBacklog, purgeAcknowledged } from "./repositories/package-repository.ts";
+import { outboxBacklog } from "./repositories/outbox-repository.ts";
+import { purgeAcknowledged } from "./repositories/package-repository.ts";
 import { AXIS_MIGRATIONS, type AxisDatabase } from "./repositories/schema.ts";
 import { mailboxBacklog } from "./repositories/stats-repository.ts";
 import { chainEvidence } from "./services/chain-evidence.ts";
@@ -160,25 +161,17 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
   const port = typeof address === "object" && address ? address.port : config.listen.port;
   const url = `${config.tls ? "https" : "http"}://${config.listen.host}:${port}`;
 
-  const forwardNow = async () => {
+  // The worker's rounds keep claiming while the node runs (a steady pipeline) and count each
+  // hop as it happens; `forwardNow` (tests, operators) is one claim and its lanes.
+  const forward = async (keepGoing?: () => boolean) => {
     if (!transport) return { sent: 0, failed: 0 };
-    const result = await forwardOutbox(ctx, transport);
-    if (result.sent)
-      metrics.inc(
-        "axis_forwarded_total",
-        "Packages forwarded to neighbours",
-        { outcome: "sent" },
-        result.sent,
-      );
-    if (result.failed)
-      metrics.inc(
-        "axis_forwarded_total",
-        "Packages forwarded to neighbours",
-        { outcome: "failed" },
-        result.failed,
-      );
-    return result;
+    return forwardOutbox(ctx, transport, {
+      keepGoing,
+      onOutcome: (outcome) =>
+        metrics.inc("axis_forwarded_total", "Packages forwarded to neighbours", { outcome }, 1),
+    });
   };
+  const forwardNow = () => forward();
   const syncDirectoryNow = async (nodeId?: string) => {
     if (!transport) return 0;
     const peers = nodeId
@@ -217,7 +210,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
         while (running) {
           let busy = false;
           try {
-            const r = await forwardNow();
+            const r = await forward(() => running);
             busy = r.sent + r.failed > 0;
           } catch (error) {
             app.log.warn({ err: error }, "outbox round failed");

@@ -31,7 +31,8 @@ export function createHttpsPeerTransport(config: NodeConfig): PeerTransport {
         });
       agent = new Agent({
         keepAlive: true,
-        maxSockets: 8,
+        // One socket per forwarding lane, and one for directory sync.
+        maxSockets: config.federation.inFlightPerNeighbour + 1,
         cert: tls.cert,
         key: tls.key,
         ca: tls.ca.length > 0 ? [...tls.ca] : undefined,

@@ -39,7 +39,10 @@ const lookups = new WeakMap<Db, Map<string, { at: number; generation: number; va
 
 async function remembered<T>(db: Db, key: string, load: () => Promise<T>): Promise<T> {
   let cache = lookups.get(db);
-  if (!cache) lookups.set(db, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    lookups.set(db, cache);
+  }
   const now = performance.now();
   const hit = cache.get(key);
   if (hit && hit.generation === lookupGeneration && now - hit.at < LOOKUP_TTL_MS) return hit.value as T;

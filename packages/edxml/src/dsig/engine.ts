@@ -214,8 +214,8 @@ export class PackageScanner implements ScanHandler {
   }
 
   private pending(form: Canonicalization): Pending {
-    const c14n =
-      form === "exc-c14n" ? (this.exclusive ??= this.canonicalizer("exc-c14n")) : this.canonicalizer(form);
+    if (form === "exc-c14n") this.exclusive ??= this.canonicalizer("exc-c14n");
+    const c14n = form === "exc-c14n" ? this.exclusive! : this.canonicalizer(form);
     const pending: Pending = { mode: form, c14n, chunks: [], bytes: 0, hash: null, overflow: false };
     this.candidates.push(pending);
     return pending;
