@@ -186,8 +186,8 @@ interface Checked {
   commitBlobs(): Promise<BlobInfo | undefined>;
   discardBlobs(): Promise<void>;
   extracted: boolean;
-  /** Done by a pipeline worker: the reception time it used. */
-  worker?: { at: Date };
+  /** The reception time: the hop's TraceHeader time, and what the signature is judged at. */
+  receivedAt: Date;
 }
 
 interface Forwarded {
@@ -247,7 +247,7 @@ async function accept(
     }
     const sender = trace.sender;
     const senderRow = await findAgency(db.kysely, sender);
-    const receivedAt = checked.worker?.at ?? ctx.clock.now();
+    const { receivedAt } = checked;
     const diagnostics: Diagnostic[] = [];
     const policy = signaturePolicy(ctx, sender, senderRow, fromNode !== null);
     const verification = policy === "off" ? undefined : await checked.verify();
@@ -505,6 +505,7 @@ async function readAndCheck(ctx: NodeContext, body: PackageBody): Promise<Checke
       },
       raw,
       extracted: extract,
+      receivedAt: at,
       commitBlobs: async () => {
         await sink.commit();
         return undefined;
@@ -577,6 +578,7 @@ async function readAndCheck(ctx: NodeContext, body: PackageBody): Promise<Checke
     },
     raw: null,
     extracted: extract,
+    receivedAt: at,
     commitBlobs: async () => {
       const [info] = await Promise.all([writer.finish(), sink.commit()]);
       committed = true;
@@ -644,7 +646,7 @@ async function inWorker(
     extracted: false,
     commitBlobs: async () => undefined,
     discardBlobs: async () => {},
-    worker: { at },
+    receivedAt: at,
   };
 }
 
