@@ -5,7 +5,8 @@
  * are one indexed query on tens of millions of packages.
  */
 import { addAutoIdColumn, columnTypes, type Migration } from "@truc/store";
-import { type Generated, sql } from "kysely";
+import { type CreateTableBuilder, type Generated, type Kysely, sql } from "kysely";
+import { BUCKET_COLUMNS, backfillStatusDaily } from "./status-rollup.ts";
 
 export interface AxisDatabase {
   axis_meta: { key: string; value: string };
@@ -174,7 +175,24 @@ export interface AxisDatabase {
     count: number;
     signed_valid: number;
   };
+  /** Status compliance per day (see status-rollup.ts and domain/elapsed-histogram.ts). */
+  axis_status_daily: StatusDailyRow;
 }
+
+export type StatusDailyRow = {
+  day: string;
+  /** The agency that returned the statuses (the recipient of the document). */
+  recipient: string;
+  status_code: string;
+  /** Statuses recorded, timed or not. */
+  count: number;
+  /** Smallest and largest elapsed time among the timed ones, ms; null when none was timed. */
+  min_ms: number | null;
+  max_ms: number | null;
+} & {
+  /** Timed statuses per elapsed-time bucket, h00 … h73. */
+  [bucket: `h${string}`]: number;
+};
 
 export type SignatureVerdictName = "valid" | "invalid" | "indeterminate" | "absent" | "unchecked";
 
@@ -446,6 +464,32 @@ export const AXIS_MIGRATIONS: readonly Migration[] = [
         .alterTable("axis_intake_log")
         .addColumn("count", "integer", (c) => c.notNull().defaultTo(1))
         .execute();
+    },
+  },
+  {
+    id: "axis-0006-status-daily",
+    async up(db, dialect) {
+      const t = columnTypes(dialect);
+      let table: CreateTableBuilder<"axis_status_daily", string> = db.schema
+        .createTable("axis_status_daily")
+        .addColumn("day", "text", (c) => c.notNull())
+        .addColumn("recipient", "text", (c) => c.notNull())
+        .addColumn("status_code", "text", (c) => c.notNull())
+        .addColumn("count", "integer", (c) => c.notNull())
+        .addColumn("min_ms", t.bigint)
+        .addColumn("max_ms", t.bigint);
+      for (const column of BUCKET_COLUMNS)
+        table = table.addColumn(column, "integer", (c) => c.notNull().defaultTo(0));
+      await table
+        .addPrimaryKeyConstraint("axis_status_daily_pk", ["day", "recipient", "status_code"])
+        .execute();
+      await db.schema
+        .createIndex("axis_status_daily_recipient_day")
+        .on("axis_status_daily")
+        .columns(["recipient", "day"])
+        .execute();
+      // An upgraded node shows the figures it showed before: every existing timeline row.
+      await backfillStatusDaily(db as unknown as Kysely<AxisDatabase>);
     },
   },
 ];

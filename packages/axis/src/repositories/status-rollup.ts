@@ -1,0 +1,84 @@
+/**
+ * The daily status-compliance rollup `axis_status_daily`: one row per (day, recipient,
+ * status code) with the number of statuses and a histogram of their elapsed times (see
+ * domain/elapsed-histogram.ts), bumped in the transaction that inserts the timeline row, so
+ * compliance and its medians are one aggregate over days × recipients × codes instead of a
+ * ranking of every timeline row.
+ *
+ * No counter shards (unlike `axis_stats_daily`): a row is shared only by statuses of one code
+ * that one agency returns on one day, each transaction bumps exactly one such row (no
+ * deadlock), and sharding would multiply the rows a query sums by up to 16.
+ */
+import { type RawBuilder, sql } from "kysely";
+import { BOUNDS, BUCKET_COUNT, bucketOf } from "../domain/elapsed-histogram.ts";
+import type { Db } from "./directory-repository.ts";
+
+/** Histogram column of bucket k: h00 … h73. */
+export function bucketColumn(k: number): `h${string}` {
+  return `h${String(k).padStart(2, "0")}`;
+}
+
+export const BUCKET_COLUMNS: readonly `h${string}`[] = Array.from({ length: BUCKET_COUNT }, (_, k) =>
+  bucketColumn(k),
+);
+
+export interface StatusForRollup {
+  day: string;
+  recipient: string;
+  status_code: string;
+  elapsed_ms: number | null;
+}
+
+/** Counts one new timeline row; call only when the row was inserted (not a duplicate). */
+export async function bumpStatusDaily(trx: Db, r: StatusForRollup): Promise<void> {
+  const e = r.elapsed_ms;
+  if (e === null) {
+    await sql`insert into axis_status_daily (day, recipient, status_code, count)
+      values (${r.day}, ${r.recipient}, ${r.status_code}, 1)
+      on conflict (day, recipient, status_code) do update set count = axis_status_daily.count + 1`.execute(
+      trx,
+    );
+    return;
+  }
+  const column = sql.ref(bucketColumn(bucketOf(e)));
+  const current = sql.ref(`axis_status_daily.${bucketColumn(bucketOf(e))}`);
+  await sql`insert into axis_status_daily (day, recipient, status_code, count, min_ms, max_ms, ${column})
+    values (${r.day}, ${r.recipient}, ${r.status_code}, 1, ${e}, ${e}, 1)
+    on conflict (day, recipient, status_code) do update set
+      count = axis_status_daily.count + 1,
+      min_ms = case when axis_status_daily.min_ms is null or axis_status_daily.min_ms > ${e} then ${e}
+                    else axis_status_daily.min_ms end,
+      max_ms = case when axis_status_daily.max_ms is null or axis_status_daily.max_ms < ${e} then ${e}
+                    else axis_status_daily.max_ms end,
+      ${column} = ${current} + 1`.execute(trx);
+}
+
+/**
+ * The bucket of `expr` in SQL, the same as `bucketOf`: a binary search over BOUNDS written as
+ * nested CASE (seven comparisons per row), portable to SQLite and PostgreSQL. NULL stays NULL.
+ */
+export function bucketSql(expr: RawBuilder<unknown>): RawBuilder<number | null> {
+  const search = (lo: number, hi: number): RawBuilder<number> => {
+    if (lo === hi) return sql.lit(lo);
+    const mid = (lo + hi) >> 1;
+    return sql<number>`case when ${expr} < ${sql.lit(BOUNDS[mid]!)} then ${search(lo, mid)} else ${search(mid + 1, hi)} end`;
+  };
+  return sql<number | null>`case when ${expr} is null then null else ${search(0, BOUNDS.length)} end`;
+}
+
+/**
+ * Fills `axis_status_daily` from every row of `axis_status_timeline` (one INSERT … SELECT).
+ * For an empty rollup: the migration that creates it, and benchmarks that fill the timeline
+ * in SQL.
+ */
+export async function backfillStatusDaily(db: Db): Promise<void> {
+  const columns = sql.join(BUCKET_COLUMNS.map((c) => sql.ref(c)));
+  const sums = sql.join(
+    BUCKET_COLUMNS.map((_, k) => sql`sum(case when b = ${sql.lit(k)} then 1 else 0 end)`),
+  );
+  await sql`insert into axis_status_daily (day, recipient, status_code, count, min_ms, max_ms, ${columns})
+    select day, recipient, status_code, count(*), min(elapsed_ms), max(elapsed_ms), ${sums}
+    from (select day, recipient, status_code, elapsed_ms, ${bucketSql(sql.ref("elapsed_ms"))} as b
+          from axis_status_timeline) t
+    group by day, recipient, status_code`.execute(db);
+}
