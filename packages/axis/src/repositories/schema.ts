@@ -489,7 +489,7 @@ export const AXIS_MIGRATIONS: readonly Migration[] = [
         .columns(["recipient", "day"])
         .execute();
       // An upgraded node shows the figures it showed before: every existing timeline row.
-      await backfillStatusDaily(db as unknown as Kysely<AxisDatabase>);
+      await backfillStatusDaily(db as unknown as Kysely<AxisDatabase>, dialect);
     },
   },
 ];

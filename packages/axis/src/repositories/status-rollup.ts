@@ -9,6 +9,7 @@
  * that one agency returns on one day, each transaction bumps exactly one such row (no
  * deadlock), and sharding would multiply the rows a query sums by up to 16.
  */
+import type { Dialect } from "@truc/store";
 import { type RawBuilder, sql } from "kysely";
 import { BOUNDS, BUCKET_COUNT, bucketOf } from "../domain/elapsed-histogram.ts";
 import type { Db } from "./directory-repository.ts";
@@ -67,18 +68,25 @@ export function bucketSql(expr: RawBuilder<unknown>): RawBuilder<number | null> 
 }
 
 /**
- * Fills `axis_status_daily` from every row of `axis_status_timeline` (one INSERT … SELECT).
- * For an empty rollup: the migration that creates it, and benchmarks that fill the timeline
- * in SQL.
+ * Fills `axis_status_daily` from every row of `axis_status_timeline` (one INSERT … SELECT),
+ * inside the caller's transaction. For an empty rollup: the migration that creates it, and
+ * benchmarks that fill the timeline in SQL. Rows are first counted per bucket, then spread
+ * into the bucket columns, so the wide aggregate runs over (cell, bucket) groups rather than
+ * over every timeline row. On PostgreSQL, JIT is off for the transaction: compiling the
+ * seventy-odd sums costs far more than it saves (35 s against 3 s for a million rows).
  */
-export async function backfillStatusDaily(db: Db): Promise<void> {
+export async function backfillStatusDaily(trx: Db, dialect: Dialect): Promise<void> {
+  if (dialect === "postgres") await sql`set local jit = off`.execute(trx);
   const columns = sql.join(BUCKET_COLUMNS.map((c) => sql.ref(c)));
-  const sums = sql.join(
-    BUCKET_COLUMNS.map((_, k) => sql`sum(case when b = ${sql.lit(k)} then 1 else 0 end)`),
+  const spread = sql.join(
+    BUCKET_COLUMNS.map((_, k) => sql`sum(case when b = ${sql.lit(k)} then n else 0 end)`),
   );
   await sql`insert into axis_status_daily (day, recipient, status_code, count, min_ms, max_ms, ${columns})
-    select day, recipient, status_code, count(*), min(elapsed_ms), max(elapsed_ms), ${sums}
-    from (select day, recipient, status_code, elapsed_ms, ${bucketSql(sql.ref("elapsed_ms"))} as b
-          from axis_status_timeline) t
-    group by day, recipient, status_code`.execute(db);
+    select day, recipient, status_code, sum(n), min(min_ms), max(max_ms), ${spread}
+    from (select day, recipient, status_code, b, count(*) as n,
+            min(elapsed_ms) as min_ms, max(elapsed_ms) as max_ms
+          from (select day, recipient, status_code, elapsed_ms, ${bucketSql(sql.ref("elapsed_ms"))} as b
+                from axis_status_timeline) timed
+          group by day, recipient, status_code, b) per_bucket
+    group by day, recipient, status_code`.execute(trx);
 }
