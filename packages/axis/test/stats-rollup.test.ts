@@ -1,7 +1,8 @@
 /**
- * Status compliance from the daily rollup `axis_status_daily`: the elapsed-time histogram
- * (buckets, merge, median within the stated resolution), and on both dialects the rollup
- * against the exact computation over the status timeline (counts exact, medians within
+ * Status compliance from the rollups `axis_status_daily` and `axis_status_monthly`: the
+ * period split, the elapsed-time histogram (buckets, merge, median within the stated
+ * resolution), and on both dialects the rollups against the exact computation over the
+ * status timeline for periods on and off month bounds (counts exact, medians within
  * MEDIAN_RELATIVE_ERROR, ±0.5 s below one second), duplicates counted once, the row-by-row
  * bump agreeing with the SQL backfill, and the migration backfilling an upgraded node.
  */
@@ -20,11 +21,12 @@ import {
   medianOf,
   mergeHistograms,
 } from "../src/domain/elapsed-histogram.ts";
+import { splitPeriod } from "../src/domain/period.ts";
 import type { Db } from "../src/repositories/directory-repository.ts";
 import { recordStatus } from "../src/repositories/package-repository.ts";
 import { AXIS_MIGRATIONS, type AxisDatabase } from "../src/repositories/schema.ts";
 import { statusCompliance } from "../src/repositories/stats-repository.ts";
-import { BUCKET_COLUMNS, backfillStatusDaily } from "../src/repositories/status-rollup.ts";
+import { BUCKET_COLUMNS, backfillStatusRollups } from "../src/repositories/status-rollup.ts";
 
 type TimelineRow = AxisDatabase["axis_status_timeline"];
 
@@ -74,6 +76,36 @@ function assertClose(estimate: number | null, exact: number | null, what: string
     `${what}: median ${estimate} ms, exact ${exact} ms, allowed ±${allowed.toFixed(1)} ms`,
   );
 }
+
+describe("period split into whole months and edge days", () => {
+  it("reads whole months from monthly rows and only the days around them from daily rows", () => {
+    assert.deepEqual(splitPeriod("2025-01-01", "2025-12-31"), { months: ["2025-01", "2025-12"], days: [] });
+    assert.deepEqual(splitPeriod("2025-04-20", "2025-06-30"), {
+      months: ["2025-05", "2025-06"],
+      days: [["2025-04-20", "2025-04-30"]],
+    });
+    assert.deepEqual(splitPeriod("2024-02-15", "2024-04-03"), {
+      months: ["2024-03", "2024-03"],
+      days: [
+        ["2024-02-15", "2024-02-29"],
+        ["2024-04-01", "2024-04-03"],
+      ],
+    });
+    assert.deepEqual(splitPeriod("2025-12-01", "2026-01-31"), { months: ["2025-12", "2026-01"], days: [] });
+    assert.deepEqual(splitPeriod("2025-03-05", "2025-04-10"), {
+      months: null,
+      days: [["2025-03-05", "2025-04-10"]],
+    });
+    assert.deepEqual(splitPeriod("2025-03-02", "2025-03-31"), {
+      months: null,
+      days: [["2025-03-02", "2025-03-31"]],
+    });
+    assert.deepEqual(splitPeriod("2025-02-30", "2025-03-31"), {
+      months: null,
+      days: [["2025-02-30", "2025-03-31"]],
+    });
+  });
+});
 
 describe("elapsed-time histogram", () => {
   it("has increasing integer bounds, three per doubling from one second to about 194 days", () => {
@@ -179,21 +211,37 @@ function sampleTimeline(seed: number, documents: number): TimelineRow[] {
   return rows;
 }
 
-/** The rollup table, numbers as numbers on both drivers. */
+/** Both rollup tables, numbers as numbers on both drivers. */
 async function rollupRows(db: Db) {
-  const text = new Set(["day", "recipient", "status_code"]);
-  const result = await sql<Record<string, unknown>>`select * from axis_status_daily
-    order by day, recipient, status_code`.execute(db);
-  return result.rows.map((r) =>
-    Object.fromEntries(Object.entries(r).map(([k, v]) => [k, text.has(k) || v === null ? v : Number(v)])),
-  );
+  const text = new Set(["day", "month", "recipient", "status_code"]);
+  const read = async (table: "axis_status_daily" | "axis_status_monthly", key: "day" | "month") => {
+    const result = await sql<Record<string, unknown>>`select * from ${sql.table(table)}
+      order by ${sql.ref(key)}, recipient, status_code`.execute(db);
+    return result.rows.map((r) =>
+      Object.fromEntries(Object.entries(r).map(([k, v]) => [k, text.has(k) || v === null ? v : Number(v)])),
+    );
+  };
+  return {
+    daily: await read("axis_status_daily", "day"),
+    monthly: await read("axis_status_monthly", "month"),
+  };
 }
 
+async function emptyRollups(db: Db) {
+  await sql`delete from axis_status_daily`.execute(db);
+  await sql`delete from axis_status_monthly`.execute(db);
+}
+
+/** Whole months, a day, edges on either side of whole months, no whole month, none at all. */
 const PERIODS = [
   { fromDay: "2025-01-01", toDay: "2025-12-31" },
   { fromDay: "2025-03-01", toDay: "2025-03-31" },
   { fromDay: "2025-03-10", toDay: "2025-03-10" },
   { fromDay: "2025-04-20", toDay: "2025-06-30" },
+  { fromDay: "2025-02-15", toDay: "2025-04-03" },
+  { fromDay: "2025-03-01", toDay: "2025-04-12" },
+  { fromDay: "2025-03-05", toDay: "2025-04-10" },
+  { fromDay: "2025-04-10", toDay: "2025-03-05" },
 ];
 
 async function assertAgrees(db: Db, rows: readonly TimelineRow[]): Promise<void> {
@@ -239,10 +287,10 @@ describeEachDialect("axis: status compliance rollup", (ctx) => {
         .values(old.slice(i, i + 100))
         .execute();
     const result = await migrate(db, AXIS_MIGRATIONS);
-    assert.ok(result.applied.includes("axis-0006-status-daily"));
+    assert.ok(result.applied.includes("axis-0006-status-rollups"));
     await assertAgrees(kysely, old);
     await kysely.deleteFrom("axis_status_timeline").execute();
-    await sql`delete from axis_status_daily`.execute(kysely);
+    await emptyRollups(kysely);
   });
 
   it("bumps the rollup with each new timeline row, in agreement with the exact computation", async () => {
@@ -265,10 +313,10 @@ describeEachDialect("axis: status compliance rollup", (ctx) => {
 
   it("holds the same rows whether bumped one by one or backfilled in SQL", async () => {
     const bumped = await rollupRows(kysely);
-    await sql`delete from axis_status_daily`.execute(kysely);
-    await db.transaction((trx) => backfillStatusDaily(trx as unknown as Db, db.dialect));
+    await emptyRollups(kysely);
+    await db.transaction((trx) => backfillStatusRollups(trx as unknown as Db, db.dialect));
     assert.deepEqual(await rollupRows(kysely), bumped);
-    const columns = Object.keys(bumped[0]!);
+    const columns = Object.keys(bumped.monthly[0]!);
     for (const c of BUCKET_COLUMNS) assert.ok(columns.includes(c), c);
   });
 });

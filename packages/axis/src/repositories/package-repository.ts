@@ -7,7 +7,7 @@ import type { Dialect } from "@truc/store";
 import { sql } from "kysely";
 import type { Db } from "./directory-repository.ts";
 import type { AxisDatabase } from "./schema.ts";
-import { bumpStatusDaily } from "./status-rollup.ts";
+import { bumpStatusRollups } from "./status-rollup.ts";
 
 export type PackageRow = AxisDatabase["axis_packages"];
 export type DeliveryRow = AxisDatabase["axis_deliveries"];
@@ -173,8 +173,8 @@ export async function recordStatus(trx: Db, row: AxisDatabase["axis_status_timel
     .onConflict((oc) => oc.columns(["document_id", "recipient", "status_code"]).doNothing())
     .executeTakeFirst();
   const inserted = Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
-  // The compliance rollup counts each timeline row once: a duplicate status bumps nothing.
-  if (inserted) await bumpStatusDaily(trx, row);
+  // The compliance rollups count each timeline row once: a duplicate status bumps nothing.
+  if (inserted) await bumpStatusRollups(trx, row);
   return inserted;
 }
 

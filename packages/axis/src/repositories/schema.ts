@@ -6,7 +6,7 @@
  */
 import { addAutoIdColumn, columnTypes, type Migration } from "@truc/store";
 import { type CreateTableBuilder, type Generated, type Kysely, sql } from "kysely";
-import { BUCKET_COLUMNS, backfillStatusDaily } from "./status-rollup.ts";
+import { BUCKET_COLUMNS, backfillStatusRollups } from "./status-rollup.ts";
 
 export interface AxisDatabase {
   axis_meta: { key: string; value: string };
@@ -175,12 +175,12 @@ export interface AxisDatabase {
     count: number;
     signed_valid: number;
   };
-  /** Status compliance per day (see status-rollup.ts and domain/elapsed-histogram.ts). */
-  axis_status_daily: StatusDailyRow;
+  /** Status compliance per day and per month (see status-rollup.ts, domain/elapsed-histogram.ts). */
+  axis_status_daily: { day: string } & StatusRollupColumns;
+  axis_status_monthly: { month: string } & StatusRollupColumns;
 }
 
-export type StatusDailyRow = {
-  day: string;
+export type StatusRollupColumns = {
   /** The agency that returned the statuses (the recipient of the document). */
   recipient: string;
   status_code: string;
@@ -467,29 +467,28 @@ export const AXIS_MIGRATIONS: readonly Migration[] = [
     },
   },
   {
-    id: "axis-0006-status-daily",
+    id: "axis-0006-status-rollups",
     async up(db, dialect) {
       const t = columnTypes(dialect);
-      let table: CreateTableBuilder<"axis_status_daily", string> = db.schema
-        .createTable("axis_status_daily")
-        .addColumn("day", "text", (c) => c.notNull())
-        .addColumn("recipient", "text", (c) => c.notNull())
-        .addColumn("status_code", "text", (c) => c.notNull())
-        .addColumn("count", "integer", (c) => c.notNull())
-        .addColumn("min_ms", t.bigint)
-        .addColumn("max_ms", t.bigint);
-      for (const column of BUCKET_COLUMNS)
-        table = table.addColumn(column, "integer", (c) => c.notNull().defaultTo(0));
-      await table
-        .addPrimaryKeyConstraint("axis_status_daily_pk", ["day", "recipient", "status_code"])
-        .execute();
-      await db.schema
-        .createIndex("axis_status_daily_recipient_day")
-        .on("axis_status_daily")
-        .columns(["recipient", "day"])
-        .execute();
+      for (const [table, key] of [
+        ["axis_status_daily", "day"],
+        ["axis_status_monthly", "month"],
+      ] as const) {
+        let create: CreateTableBuilder<typeof table, string> = db.schema
+          .createTable(table)
+          .addColumn(key, "text", (c) => c.notNull())
+          .addColumn("recipient", "text", (c) => c.notNull())
+          .addColumn("status_code", "text", (c) => c.notNull())
+          .addColumn("count", "integer", (c) => c.notNull())
+          .addColumn("min_ms", t.bigint)
+          .addColumn("max_ms", t.bigint);
+        for (const column of BUCKET_COLUMNS)
+          create = create.addColumn(column, "integer", (c) => c.notNull().defaultTo(0));
+        await create.addPrimaryKeyConstraint(`${table}_pk`, [key, "recipient", "status_code"]).execute();
+        await db.schema.createIndex(`${table}_recipient`).on(table).columns(["recipient", key]).execute();
+      }
       // An upgraded node shows the figures it showed before: every existing timeline row.
-      await backfillStatusDaily(db as unknown as Kysely<AxisDatabase>, dialect);
+      await backfillStatusRollups(db as unknown as Kysely<AxisDatabase>, dialect);
     },
   },
 ];

@@ -1,11 +1,12 @@
 /**
  * Statistics, one query each. Traffic and signature shares read the per-day rollups (rows
- * per day × agency × direction × kind, not per package); status compliance reads the daily
- * compliance rollup (rows per day × recipient × status code, with an elapsed-time histogram
- * for the medians); backlog reads only pending mailbox rows through a partial index.
+ * per day × agency × direction × kind, not per package); status compliance reads the
+ * compliance rollups (rows per month or day × recipient × status code, with an elapsed-time
+ * histogram for the medians); backlog reads only pending mailbox rows through a partial index.
  */
 import { sql } from "kysely";
 import { type ElapsedHistogram, medianOf } from "../domain/elapsed-histogram.ts";
+import { splitPeriod } from "../domain/period.ts";
 import type { Db } from "./directory-repository.ts";
 import { BUCKET_COLUMNS } from "./status-rollup.ts";
 
@@ -76,11 +77,32 @@ export interface ComplianceRow {
 
 export async function statusCompliance(db: Db, q: Period & { recipient?: string }): Promise<ComplianceRow[]> {
   const recipientFilter = q.recipient ? sql`and recipient = ${q.recipient}` : sql``;
+  const columns = sql.join([
+    sql`recipient`,
+    sql`status_code`,
+    sql`count`,
+    sql`min_ms`,
+    sql`max_ms`,
+    ...BUCKET_COLUMNS.map((c) => sql.ref(c)),
+  ]);
+  // Whole months from the monthly rollup, the days around them from the daily one.
+  const split = splitPeriod(q.fromDay, q.toDay);
+  const parts = [
+    ...(split.months
+      ? [
+          sql`select ${columns} from axis_status_monthly
+              where month >= ${split.months[0]} and month <= ${split.months[1]} ${recipientFilter}`,
+        ]
+      : []),
+    ...split.days.map(
+      ([from, to]) =>
+        sql`select ${columns} from axis_status_daily where day >= ${from} and day <= ${to} ${recipientFilter}`,
+    ),
+  ];
   const sums = sql.join(BUCKET_COLUMNS.map((c) => sql`sum(${sql.ref(c)}) as ${sql.ref(c)}`));
   const result = await sql<Record<string, string | number | null>>`
     select recipient, status_code, sum(count) as n, min(min_ms) as min_ms, max(max_ms) as max_ms, ${sums}
-    from axis_status_daily
-    where day >= ${q.fromDay} and day <= ${q.toDay} ${recipientFilter}
+    from (${sql.join(parts, sql` union all `)}) r
     group by recipient, status_code
     order by recipient, status_code`.execute(db);
   return result.rows.map((r) => {

@@ -1,13 +1,15 @@
 /**
- * The daily status-compliance rollup `axis_status_daily`: one row per (day, recipient,
- * status code) with the number of statuses and a histogram of their elapsed times (see
- * domain/elapsed-histogram.ts), bumped in the transaction that inserts the timeline row, so
- * compliance and its medians are one aggregate over days × recipients × codes instead of a
- * ranking of every timeline row.
+ * The status-compliance rollups: `axis_status_daily`, one row per (day, recipient, status
+ * code), and `axis_status_monthly`, the same per calendar month, each with the number of
+ * statuses and a histogram of their elapsed times (see domain/elapsed-histogram.ts). Both are
+ * bumped in the transaction that inserts the timeline row, so compliance and its medians are
+ * one aggregate over months and edge days × recipients × codes (domain/period.ts) instead of
+ * a ranking of every timeline row.
  *
  * No counter shards (unlike `axis_stats_daily`): a row is shared only by statuses of one code
- * that one agency returns on one day, each transaction bumps exactly one such row (no
- * deadlock), and sharding would multiply the rows a query sums by up to 16.
+ * that one agency returns on one day (month), each transaction bumps one daily row then one
+ * monthly row, always in that order (no deadlock), and sharding would multiply the rows a
+ * query sums by up to 16.
  */
 import type { Dialect } from "@truc/store";
 import { type RawBuilder, sql } from "kysely";
@@ -30,28 +32,40 @@ export interface StatusForRollup {
   elapsed_ms: number | null;
 }
 
+const ROLLUPS = [
+  { table: "axis_status_daily", key: "day", of: (day: string) => day },
+  { table: "axis_status_monthly", key: "month", of: (day: string) => day.slice(0, 7) },
+] as const;
+
 /** Counts one new timeline row; call only when the row was inserted (not a duplicate). */
-export async function bumpStatusDaily(trx: Db, r: StatusForRollup): Promise<void> {
+export async function bumpStatusRollups(trx: Db, r: StatusForRollup): Promise<void> {
+  for (const rollup of ROLLUPS) await bump(trx, rollup, rollup.of(r.day), r);
+}
+
+async function bump(
+  trx: Db,
+  rollup: (typeof ROLLUPS)[number],
+  period: string,
+  r: StatusForRollup,
+): Promise<void> {
+  const table = sql.table(rollup.table);
+  const at = (column: string) => sql.ref(`${rollup.table}.${column}`);
+  const key = sql`(${sql.ref(rollup.key)}, recipient, status_code)`;
   const e = r.elapsed_ms;
   if (e === null) {
-    await sql`insert into axis_status_daily (day, recipient, status_code, count)
-      values (${r.day}, ${r.recipient}, ${r.status_code}, 1)
-      on conflict (day, recipient, status_code) do update set count = axis_status_daily.count + 1`.execute(
-      trx,
-    );
+    await sql`insert into ${table} (${sql.ref(rollup.key)}, recipient, status_code, count)
+      values (${period}, ${r.recipient}, ${r.status_code}, 1)
+      on conflict ${key} do update set count = ${at("count")} + 1`.execute(trx);
     return;
   }
-  const column = sql.ref(bucketColumn(bucketOf(e)));
-  const current = sql.ref(`axis_status_daily.${bucketColumn(bucketOf(e))}`);
-  await sql`insert into axis_status_daily (day, recipient, status_code, count, min_ms, max_ms, ${column})
-    values (${r.day}, ${r.recipient}, ${r.status_code}, 1, ${e}, ${e}, 1)
-    on conflict (day, recipient, status_code) do update set
-      count = axis_status_daily.count + 1,
-      min_ms = case when axis_status_daily.min_ms is null or axis_status_daily.min_ms > ${e} then ${e}
-                    else axis_status_daily.min_ms end,
-      max_ms = case when axis_status_daily.max_ms is null or axis_status_daily.max_ms < ${e} then ${e}
-                    else axis_status_daily.max_ms end,
-      ${column} = ${current} + 1`.execute(trx);
+  const bucket = bucketColumn(bucketOf(e));
+  await sql`insert into ${table} (${sql.ref(rollup.key)}, recipient, status_code, count, min_ms, max_ms, ${sql.ref(bucket)})
+    values (${period}, ${r.recipient}, ${r.status_code}, 1, ${e}, ${e}, 1)
+    on conflict ${key} do update set
+      count = ${at("count")} + 1,
+      min_ms = case when ${at("min_ms")} is null or ${at("min_ms")} > ${e} then ${e} else ${at("min_ms")} end,
+      max_ms = case when ${at("max_ms")} is null or ${at("max_ms")} < ${e} then ${e} else ${at("max_ms")} end,
+      ${sql.ref(bucket)} = ${at(bucket)} + 1`.execute(trx);
 }
 
 /**
@@ -68,14 +82,15 @@ export function bucketSql(expr: RawBuilder<unknown>): RawBuilder<number | null> 
 }
 
 /**
- * Fills `axis_status_daily` from every row of `axis_status_timeline` (one INSERT … SELECT),
- * inside the caller's transaction. For an empty rollup: the migration that creates it, and
- * benchmarks that fill the timeline in SQL. Rows are first counted per bucket, then spread
- * into the bucket columns, so the wide aggregate runs over (cell, bucket) groups rather than
- * over every timeline row. On PostgreSQL, JIT is off for the transaction: compiling the
- * seventy-odd sums costs far more than it saves (35 s against 3 s for a million rows).
+ * Fills both rollups from every row of `axis_status_timeline` (two INSERT … SELECT), inside
+ * the caller's transaction. For empty rollups: the migration that creates them, and
+ * benchmarks that fill the timeline in SQL. Timeline rows are first counted per bucket, then
+ * spread into the bucket columns, so the wide aggregate runs over (cell, bucket) groups rather
+ * than over every timeline row; months are summed from days. On PostgreSQL, JIT is off for
+ * the transaction: compiling the seventy-odd sums costs far more than it saves (35 s against
+ * 3 s for a million rows).
  */
-export async function backfillStatusDaily(trx: Db, dialect: Dialect): Promise<void> {
+export async function backfillStatusRollups(trx: Db, dialect: Dialect): Promise<void> {
   if (dialect === "postgres") await sql`set local jit = off`.execute(trx);
   const columns = sql.join(BUCKET_COLUMNS.map((c) => sql.ref(c)));
   const spread = sql.join(
@@ -89,4 +104,9 @@ export async function backfillStatusDaily(trx: Db, dialect: Dialect): Promise<vo
                 from axis_status_timeline) timed
           group by day, recipient, status_code, b) per_bucket
     group by day, recipient, status_code`.execute(trx);
+  const sums = sql.join(BUCKET_COLUMNS.map((c) => sql`sum(${sql.ref(c)})`));
+  await sql`insert into axis_status_monthly (month, recipient, status_code, count, min_ms, max_ms, ${columns})
+    select substr(day, 1, 7), recipient, status_code, sum(count), min(min_ms), max(max_ms), ${sums}
+    from axis_status_daily
+    group by substr(day, 1, 7), recipient, status_code`.execute(trx);
 }
