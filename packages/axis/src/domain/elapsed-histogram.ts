@@ -1,6 +1,6 @@
 /**
  * A mergeable histogram of elapsed times, so the median time to a status can be read from
- * daily rollup rows (exact medians cannot be summed across days; bucket counts can).
+ * daily and monthly rollup rows (exact medians cannot be summed across days; bucket counts can).
  *
  * Buckets are fixed and log-scale, three per doubling from one second:
  *   bucket 0            elapsed < 1 s (and negative clock differences)
@@ -51,8 +51,8 @@ export const MEDIAN_RESOLUTION = Object.freeze({
   /** Largest absolute error below one second, ms. */
   belowOneSecondMs: FIRST_BOUND_MS / 2,
   note: {
-    vi: `Trung vị tính từ biểu đồ tần suất theo ngày: sai số tối đa ±${(MEDIAN_RELATIVE_ERROR * 100).toFixed(1).replace(".", ",")} % (±0,5 giây nếu dưới 1 giây).`,
-    en: `Medians are read from daily histograms: within ±${(MEDIAN_RELATIVE_ERROR * 100).toFixed(1)} % (±0.5 s below one second).`,
+    vi: `Trung vị tính từ biểu đồ tần suất thời gian xử lý: sai số tối đa ±${(MEDIAN_RELATIVE_ERROR * 100).toFixed(1).replace(".", ",")} % (±0,5 giây nếu dưới 1 giây).`,
+    en: `Medians are read from histograms of elapsed times: within ±${(MEDIAN_RELATIVE_ERROR * 100).toFixed(1)} % (±0.5 s below one second).`,
   },
 });
 
