@@ -1,12 +1,12 @@
 /**
- * The statistics dashboard, computed from the daily rollups and the status timeline in a few
+ * The statistics dashboard, computed from the traffic and status-compliance rollups in a few
  * indexed queries, then grouped in memory by the directory (which is small next to the
  * traffic): per month, per level, per province or ministry (the top of an agency's parent
  * chain) and per agency, with the share of validly signed documents, which statuses each
  * recipient returns and how fast, and mailbox backlog. The scope narrows it from the whole
  * node to one province and to one agency (drill-down). Shared by the operator console and
  * the public page; the public one drops what is not an aggregate of published counters.
- * Medians come from the compliance rollup's histograms: `medianResolution` says how close.
+ * Medians come from the compliance rollups' histograms: `medianResolution` says how close.
  */
 import {
   type ElapsedHistogram,
