@@ -153,6 +153,10 @@ describe("node console and public statistics in headless Chromium", () => {
     assert.equal(cells[2], "3", cells.join(" | "));
     assert.deepEqual(cells.slice(4, 9), ["2", "2", "1", "1", "1"], cells.join(" | "));
     assert.equal(cells[12]?.toLowerCase(), "có", cells.join(" | "));
+    // Medians come from histograms; the table says how close they are.
+    await page
+      .getByText(/Trung vị tính từ biểu đồ tần suất thời gian xử lý: sai số tối đa ±12,3 %/)
+      .waitFor();
     assert.ok(
       await page.getByRole("link", { name: "UBND tỉnh Nghệ An" }).isVisible(),
       "breadcrumb back to the province",

@@ -8,6 +8,7 @@ import { sql } from "kysely";
 import type { Db } from "./directory-repository.ts";
 import type { QueuedEvidence } from "./evidence-repository.ts";
 import type { AxisDatabase } from "./schema.ts";
+import { bumpStatusRollups } from "./status-rollup.ts";
 
 export type PackageRow = AxisDatabase["axis_packages"];
 export type DeliveryRow = AxisDatabase["axis_deliveries"];
@@ -169,7 +170,10 @@ export async function recordStatus(trx: Db, row: AxisDatabase["axis_status_timel
     .values(row)
     .onConflict((oc) => oc.columns(["document_id", "recipient", "status_code"]).doNothing())
     .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  const inserted = Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  // The compliance rollups count each timeline row once: a duplicate status bumps nothing.
+  if (inserted) await bumpStatusRollups(trx, row);
+  return inserted;
 }
 
 export async function statusTimeline(

@@ -5,7 +5,8 @@
  * are one indexed query on tens of millions of packages.
  */
 import { addAutoIdColumn, columnTypes, type Migration } from "@truc/store";
-import { type Generated, sql } from "kysely";
+import { type CreateTableBuilder, type Generated, type Kysely, sql } from "kysely";
+import { BUCKET_COLUMNS, backfillStatusRollups } from "./status-rollup.ts";
 
 export interface AxisDatabase {
   axis_meta: { key: string; value: string };
@@ -183,7 +184,24 @@ export interface AxisDatabase {
     count: number;
     signed_valid: number;
   };
+  /** Status compliance per day and per month (see status-rollup.ts, domain/elapsed-histogram.ts). */
+  axis_status_daily: { day: string } & StatusRollupColumns;
+  axis_status_monthly: { month: string } & StatusRollupColumns;
 }
+
+export type StatusRollupColumns = {
+  /** The agency that returned the statuses (the recipient of the document). */
+  recipient: string;
+  status_code: string;
+  /** Statuses recorded, timed or not. */
+  count: number;
+  /** Smallest and largest elapsed time among the timed ones, ms; null when none was timed. */
+  min_ms: number | null;
+  max_ms: number | null;
+} & {
+  /** Timed statuses per elapsed-time bucket, h00 … h73. */
+  [bucket: `h${string}`]: number;
+};
 
 export type SignatureVerdictName = "valid" | "invalid" | "indeterminate" | "absent" | "unchecked";
 
@@ -469,6 +487,31 @@ export const AXIS_MIGRATIONS: readonly Migration[] = [
         .addColumn("anchor", "text", (c) => c.notNull())
         .addColumn("received_at", big, (c) => c.notNull())
         .execute();
+    },
+  },
+  {
+    id: "axis-0007-status-rollups",
+    async up(db, dialect) {
+      const t = columnTypes(dialect);
+      for (const [table, key] of [
+        ["axis_status_daily", "day"],
+        ["axis_status_monthly", "month"],
+      ] as const) {
+        let create: CreateTableBuilder<typeof table, string> = db.schema
+          .createTable(table)
+          .addColumn(key, "text", (c) => c.notNull())
+          .addColumn("recipient", "text", (c) => c.notNull())
+          .addColumn("status_code", "text", (c) => c.notNull())
+          .addColumn("count", "integer", (c) => c.notNull())
+          .addColumn("min_ms", t.bigint)
+          .addColumn("max_ms", t.bigint);
+        for (const column of BUCKET_COLUMNS)
+          create = create.addColumn(column, "integer", (c) => c.notNull().defaultTo(0));
+        await create.addPrimaryKeyConstraint(`${table}_pk`, [key, "recipient", "status_code"]).execute();
+        await db.schema.createIndex(`${table}_recipient`).on(table).columns(["recipient", key]).execute();
+      }
+      // An upgraded node shows the figures it showed before: every existing timeline row.
+      await backfillStatusRollups(db as unknown as Kysely<AxisDatabase>, dialect);
     },
   },
 ];

@@ -1,11 +1,14 @@
 /**
  * Statistics, one query each. Traffic and signature shares read the per-day rollups (rows
- * per day × agency × direction × kind, not per package); status compliance reads the status
- * timeline through its (recipient, status_code, day) index; backlog reads only pending
- * mailbox rows through a partial index.
+ * per day × agency × direction × kind, not per package); status compliance reads the
+ * compliance rollups (rows per month or day × recipient × status code, with an elapsed-time
+ * histogram for the medians); backlog reads only pending mailbox rows through a partial index.
  */
 import { sql } from "kysely";
+import { type ElapsedHistogram, medianOf } from "../domain/elapsed-histogram.ts";
+import { splitPeriod } from "../domain/period.ts";
 import type { Db } from "./directory-repository.ts";
+import { BUCKET_COLUMNS } from "./status-rollup.ts";
 
 export interface Period {
   fromDay: string;
@@ -63,33 +66,59 @@ export interface ComplianceRow {
   recipient: string;
   statusCode: string;
   count: number;
-  /** Lower median of the time from the document's arrival at this node to the status, in ms. */
+  /**
+   * Lower median of the time from the document's arrival at this node to the status, in ms,
+   * read from the histogram: within ±MEDIAN_RELATIVE_ERROR (±0.5 s below one second).
+   */
   medianMs: number | null;
+  /** The summed histogram, for merging rows (e.g. two codes of one agency). */
+  histogram: ElapsedHistogram;
 }
 
 export async function statusCompliance(db: Db, q: Period & { recipient?: string }): Promise<ComplianceRow[]> {
   const recipientFilter = q.recipient ? sql`and recipient = ${q.recipient}` : sql``;
-  const result = await sql<{ recipient: string; status_code: string; n: number; median_ms: number | null }>`
-    with t as (
-      select recipient, status_code, elapsed_ms,
-        row_number() over (partition by recipient, status_code
-                           order by case when elapsed_ms is null then 1 else 0 end, elapsed_ms) as rn,
-        count(elapsed_ms) over (partition by recipient, status_code) as timed,
-        count(*) over (partition by recipient, status_code) as total
-      from axis_status_timeline
-      where day >= ${q.fromDay} and day <= ${q.toDay} ${recipientFilter}
-    )
-    select recipient, status_code, max(total) as n,
-      max(case when timed > 0 and rn = (timed + 1) / 2 then elapsed_ms end) as median_ms
-    from t
+  const columns = sql.join([
+    sql`recipient`,
+    sql`status_code`,
+    sql`count`,
+    sql`min_ms`,
+    sql`max_ms`,
+    ...BUCKET_COLUMNS.map((c) => sql.ref(c)),
+  ]);
+  // Whole months from the monthly rollup, the days around them from the daily one.
+  const split = splitPeriod(q.fromDay, q.toDay);
+  const parts = [
+    ...(split.months
+      ? [
+          sql`select ${columns} from axis_status_monthly
+              where month >= ${split.months[0]} and month <= ${split.months[1]} ${recipientFilter}`,
+        ]
+      : []),
+    ...split.days.map(
+      ([from, to]) =>
+        sql`select ${columns} from axis_status_daily where day >= ${from} and day <= ${to} ${recipientFilter}`,
+    ),
+  ];
+  const sums = sql.join(BUCKET_COLUMNS.map((c) => sql`sum(${sql.ref(c)}) as ${sql.ref(c)}`));
+  const result = await sql<Record<string, string | number | null>>`
+    select recipient, status_code, sum(count) as n, min(min_ms) as min_ms, max(max_ms) as max_ms, ${sums}
+    from (${sql.join(parts, sql` union all `)}) r
     group by recipient, status_code
     order by recipient, status_code`.execute(db);
-  return result.rows.map((r) => ({
-    recipient: r.recipient,
-    statusCode: r.status_code,
-    count: Number(r.n),
-    medianMs: r.median_ms === null ? null : Number(r.median_ms),
-  }));
+  return result.rows.map((r) => {
+    const histogram: ElapsedHistogram = {
+      buckets: BUCKET_COLUMNS.map((c) => Number(r[c] ?? 0)),
+      minMs: r.min_ms === null ? null : Number(r.min_ms),
+      maxMs: r.max_ms === null ? null : Number(r.max_ms),
+    };
+    return {
+      recipient: String(r.recipient),
+      statusCode: String(r.status_code),
+      count: Number(r.n),
+      medianMs: medianOf(histogram),
+      histogram,
+    };
+  });
 }
 
 export interface BacklogRow {

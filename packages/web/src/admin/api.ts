@@ -177,6 +177,8 @@ export interface DashboardAgency {
 export interface Dashboard {
   node: { nodeId: string; role: string; organId: string };
   period: { from: string; to: string };
+  /** How close the medians are (they are read from histograms). */
+  medianResolution?: { relative: number; belowOneSecondMs: number; note: { vi: string; en: string } };
   generatedAt: string;
   scope: {
     level: "node" | "province" | "agency";

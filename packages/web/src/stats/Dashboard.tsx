@@ -315,6 +315,11 @@ export function DashboardView({
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
+        {data.medianResolution && (
+          <Text size="xs" c="dimmed" mt="xs">
+            {data.medianResolution.note[lang]}
+          </Text>
+        )}
       </Card>
     </Stack>
   );

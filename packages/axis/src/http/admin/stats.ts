@@ -1,12 +1,19 @@
 /**
- * The statistics dashboard, computed from the daily rollups and the status timeline in a few
+ * The statistics dashboard, computed from the traffic and status-compliance rollups in a few
  * indexed queries, then grouped in memory by the directory (which is small next to the
  * traffic): per month, per level, per province or ministry (the top of an agency's parent
  * chain) and per agency, with the share of validly signed documents, which statuses each
  * recipient returns and how fast, and mailbox backlog. The scope narrows it from the whole
  * node to one province and to one agency (drill-down). Shared by the operator console and
  * the public page; the public one drops what is not an aggregate of published counters.
+ * Medians come from the compliance rollups' histograms: `medianResolution` says how close.
  */
+import {
+  type ElapsedHistogram,
+  MEDIAN_RESOLUTION,
+  medianOf,
+  mergeHistograms,
+} from "../../domain/elapsed-histogram.ts";
 import { STATUS_CODES } from "../../domain/status.ts";
 import {
   type AdminDb,
@@ -102,14 +109,16 @@ export async function buildDashboard(ctx: NodeContext, q: StatsQuery, { detailed
 
   const statuses = new Map<
     string,
-    { returned: Record<string, number>; medianMs: Record<string, number | null> }
+    { returned: Record<string, number>; histograms: Record<string, ElapsedHistogram> }
   >();
   for (const r of compliance) {
     const code = canon(r.recipient);
     if (!inScope(code)) continue;
-    const e = statuses.get(code) ?? { returned: {}, medianMs: {} };
+    const e = statuses.get(code) ?? { returned: {}, histograms: {} };
     e.returned[r.statusCode] = (e.returned[r.statusCode] ?? 0) + r.count;
-    e.medianMs[r.statusCode] = r.medianMs;
+    // An agency known under both code forms: its medians are over both sets of statuses.
+    const seen = e.histograms[r.statusCode];
+    e.histograms[r.statusCode] = seen ? mergeHistograms(seen, r.histogram) : r.histogram;
     statuses.set(code, e);
   }
   const pending = new Map<string, { pending: number; oldest: number }>();
@@ -133,7 +142,7 @@ export async function buildDashboard(ctx: NodeContext, q: StatsQuery, { detailed
   const first6 = STATUS_CODES.slice(0, 6);
   const agencies = [...agencyCodes].sort().map((code) => {
     const c = perAgency.get(code) ?? { sent: 0, received: 0, sentSignedValid: 0 };
-    const s = statuses.get(code) ?? { returned: {}, medianMs: {} };
+    const s = statuses.get(code) ?? { returned: {}, histograms: {} };
     return {
       code,
       name: nameOf(code),
@@ -143,7 +152,9 @@ export async function buildDashboard(ctx: NodeContext, q: StatsQuery, { detailed
       received: c.received,
       signedShare: share(c.sentSignedValid, c.sent),
       statuses: s.returned,
-      medianMs: Object.fromEntries(["01", "03", "06"].map((k) => [k, s.medianMs[k] ?? null])),
+      medianMs: Object.fromEntries(
+        ["01", "03", "06"].map((k) => [k, s.histograms[k] ? medianOf(s.histograms[k]) : null]),
+      ),
       // 02 (refused) is only returned when a document is refused, so it is not expected.
       returnsAll: first6.every((k) => k === "02" || (s.returned[k] ?? 0) > 0),
       ...(detailed ? { pending: pending.get(code)?.pending ?? 0, overdue: overdueBy.get(code) ?? 0 } : {}),
@@ -160,6 +171,7 @@ export async function buildDashboard(ctx: NodeContext, q: StatsQuery, { detailed
   return {
     node: { nodeId: ctx.config.nodeId, role: ctx.config.role, organId: ctx.config.organId },
     period: { from: q.fromDay, to: q.toDay },
+    medianResolution: MEDIAN_RESOLUTION,
     generatedAt: new Date(now).toISOString(),
     scope: {
       level: q.agency ? "agency" : q.province ? "province" : "node",

@@ -1,4 +1,6 @@
 /** OpenAPI 3.1 description of the native API, served at /v1/openapi.json. */
+import { MEDIAN_RESOLUTION } from "../../domain/elapsed-histogram.ts";
+
 const error = { $ref: "#/components/schemas/Error" };
 const kind = { name: "type", in: "query", schema: { type: "string", enum: ["edoc", "status"] } };
 const docId = { name: "docId", in: "path", required: true, schema: { type: "string" } };
@@ -133,8 +135,8 @@ export const OPENAPI_DOCUMENT = Object.freeze({
     },
     "/v1/stats/status-compliance": {
       get: {
-        summary: "Statuses returned per recipient and median time to each",
-        responses: { "200": { description: "items" } },
+        summary: `Statuses returned per recipient and median time to each. ${MEDIAN_RESOLUTION.note.en}`,
+        responses: { "200": { description: "items, medianResolution" } },
       },
     },
     "/v1/stats/backlog": {

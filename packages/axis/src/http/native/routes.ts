@@ -6,6 +6,7 @@
 import type { TLSSocket } from "node:tls";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { MEDIAN_RESOLUTION } from "../../domain/elapsed-histogram.ts";
 import { AxisError } from "../../errors.ts";
 import { directoryChangesSince, listAgencies } from "../../repositories/directory-repository.ts";
 import { listSent, statusTimeline } from "../../repositories/package-repository.ts";
@@ -283,6 +284,7 @@ export function registerNativeRoutes(app: FastifyInstance, ctx: NodeContext, met
           toDay: q.to,
           ...(q.recipient ? { recipient: q.recipient } : {}),
         }),
+        medianResolution: MEDIAN_RESOLUTION,
       };
     }),
   );
