@@ -45,14 +45,7 @@ export function queuedEvidence(event: NewEvidence): QueuedEvidence {
 /** Appends one record to the chain directly; the caller holds the lock (seals). */
 export async function appendChained(trx: Db, event: NewEvidence): Promise<EvidenceRow> {
   const head = await evidenceHead(trx);
-  const row = chainRow(head, {
-    at: event.at.toISOString(),
-    kind: event.kind,
-    node_id: event.nodeId,
-    package_id: event.packageId,
-    actor: event.actor,
-    details: canonicalJson(event.details),
-  });
+  const row = chainRow(head, queuedEvidence(event));
   await trx.insertInto("axis_evidence").values(row).execute();
   return row;
 }
