@@ -211,6 +211,17 @@ describeEachDialect("resilience: kill -9 the office receive loop again and again
       .select(["package_id", "recipient", "state", "attempts"])
       .where("kind", "=", "edoc")
       .execute();
+    // Packages the node stored from the office (its 01s), and resends it answered as duplicates.
+    const statusPackages = await node.context.db.kysely
+      .selectFrom("axis_packages")
+      .select(["id", "document_id", "status_code"])
+      .where("kind", "=", "status")
+      .execute();
+    const resends = await node.context.db.kysely
+      .selectFrom("axis_intake_log")
+      .select(["package_id", "document_id"])
+      .where("outcome", "=", "duplicate")
+      .execute();
 
     const perDocument = new Map<string, number>();
     for (const r of incoming) perDocument.set(r.document_id, (perDocument.get(r.document_id) ?? 0) + 1);
@@ -231,11 +242,13 @@ describeEachDialect("resilience: kill -9 the office receive loop again and again
     const redeliveries = deliveries.reduce((sum, d) => sum + Math.max(0, d.attempts - 1), 0);
     const duplicatesSkipped = seen.length - incoming.length;
 
+    // handledAtKill: packages the office had handled when the cycle began → when it was killed / sent so far.
     console.log(
       `[${ctx.dialect}] kills=${kills} accepted=${accepted.size} received=${incoming.length} ` +
         `duplicates=${duplicates.length} lost=${lost.length} pendingAtNode=${notDone.length} ` +
         `statuses01=${[...statuses.values()].filter((s) => s.size === 1).length} extraStatuses=${extraStatus.length} ` +
         `missingStatuses=${missingStatus.length} redeliveries=${redeliveries} inboxSeen=${seen.length} ` +
+        `statusResendsDeduplicatedByNode=${resends.length} ` +
         `handledAtKill=${atKill.join(",")}`,
     );
     assert.equal(accepted.size, DOCS, "the node accepted every document");
@@ -265,6 +278,12 @@ describeEachDialect("resilience: kill -9 the office receive loop again and again
       assert.ok(row.sent_at && row.axis_id, `outbox row ${row.dedupe_key} sent`);
     }
     const statusIds = new Set([...statuses.values()].flatMap((s) => [...s.keys()]));
+    assert.equal(statusPackages.length, DOCS, "the node stored one status package per document");
+    assert.ok(statusPackages.every((p) => p.status_code === "01"));
+    assert.ok(
+      resends.every((r) => statusIds.has(r.package_id ?? "")),
+      "every resend the node saw was a 01 it already had (same package id)",
+    );
     assert.deepEqual(
       new Set(outbox.map((r) => r.axis_id)),
       statusIds,
