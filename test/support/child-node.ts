@@ -1,6 +1,7 @@
 /**
  * An axis node in a child process (test/support/node-runner.ts), so a test can kill -9 it and
- * start it again on the same data directory.
+ * start it again on the same data directory. `startChildProcess` does the same for any runner
+ * that prints one `<READY> <url>` line once it serves (the office runner uses it too).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -19,9 +20,20 @@ export interface ChildNode {
   stderr(): string;
 }
 
-export async function startChildNode(runFile: string, run: object, timeoutMs = 120_000): Promise<ChildNode> {
+export function startChildNode(runFile: string, run: object, timeoutMs = 120_000): Promise<ChildNode> {
+  return startChildProcess(RUNNER, "TRUC_NODE_URL", runFile, run, timeoutMs);
+}
+
+/** Starts `runner` (a .ts file) on `runFile` (written from `run`); resolves once it printed `<ready> <url>`. */
+export async function startChildProcess(
+  runner: string,
+  ready: string,
+  runFile: string,
+  run: object,
+  timeoutMs = 120_000,
+): Promise<ChildNode> {
   writeFileSync(runFile, JSON.stringify(run, null, 2));
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", RUNNER, runFile], {
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", runner, runFile], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, TRUC_TEST: "1" },
   });
@@ -33,12 +45,12 @@ export async function startChildNode(runFile: string, run: object, timeoutMs = 1
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
     const timer = setTimeout(
-      () => reject(new Error(`node did not start in ${timeoutMs} ms: ${err}`)),
+      () => reject(new Error(`${runner} did not start in ${timeoutMs} ms: ${err}`)),
       timeoutMs,
     );
     child.stdout!.on("data", (c: Buffer) => {
       out += c.toString("utf8");
-      const m = /TRUC_NODE_URL (\S+)/.exec(out);
+      const m = new RegExp(`${ready} (\\S+)`).exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]!);
@@ -46,7 +58,7 @@ export async function startChildNode(runFile: string, run: object, timeoutMs = 1
     });
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`node exited (${code}) before listening: ${err}`));
+      reject(new Error(`${runner} exited (${code}) before listening: ${err}`));
     });
   });
   child.stdout!.resume();
