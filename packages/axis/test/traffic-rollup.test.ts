@@ -1,15 +1,17 @@
 /**
  * Traffic from the rollups `axis_stats_daily` and `axis_stats_monthly`: on both dialects,
- * `trafficBy` against the exact computation over the packages written (sender, recipients,
- * kind, signature, day) for periods on and off month bounds, grouped by agency, level and
- * parent; the migration backfilling an upgraded node from its daily rows; and the monthly rows
- * bumped by `insertPackage` agreeing with the SQL backfill from the daily rows.
+ * `trafficBy` (grouped by agency, level and parent) and the dashboard's per-month figures
+ * against the exact computation over the packages written (sender, recipients, kind,
+ * signature, day) for periods on and off month bounds; the migration backfilling an upgraded
+ * node from its daily rows; and the monthly rows bumped by `insertPackage` agreeing with the
+ * SQL backfill from the daily rows.
  */
 import assert from "node:assert/strict";
 import { before, it } from "node:test";
 import { type Database, migrate } from "@truc/store";
 import { describeEachDialect } from "@truc/store/testing";
 import { sql } from "kysely";
+import { type AdminDb, trafficByMonthAndAgency } from "../src/repositories/admin-repository.ts";
 import type { Db } from "../src/repositories/directory-repository.ts";
 import { insertPackage, type NewPackage, STATS_SHARDS } from "../src/repositories/package-repository.ts";
 import { AXIS_MIGRATIONS, type AxisDatabase } from "../src/repositories/schema.ts";
@@ -152,6 +154,41 @@ function exactTraffic(
   return [...rows].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, r]) => ({ key, ...r }));
 }
 
+/** What the dashboard's per-month figures must be, from the packages themselves. */
+function exactMonths(
+  samples: readonly Sample[],
+  q: { fromDay: string; toDay: string; kind: "edoc" | "status" },
+) {
+  const rows = new Map<
+    string,
+    { sent: number; received: number; sentSignedValid: number; receivedSignedValid: number }
+  >();
+  const row = (month: string, agency: string) => {
+    const key = `${month}|${agency}`;
+    const r = rows.get(key) ?? { sent: 0, received: 0, sentSignedValid: 0, receivedSignedValid: 0 };
+    rows.set(key, r);
+    return r;
+  };
+  for (const s of samples) {
+    if (s.kind !== q.kind || s.day < q.fromDay || s.day > q.toDay) continue;
+    const month = s.day.slice(0, 7);
+    const sent = row(month, s.sender);
+    sent.sent++;
+    if (s.valid) sent.sentSignedValid++;
+    for (const recipient of s.recipients) {
+      const received = row(month, recipient);
+      received.received++;
+      if (s.valid) received.receivedSignedValid++;
+    }
+  }
+  return [...rows]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([key, r]) => {
+      const [month, agency] = key.split("|") as [string, string];
+      return { month, agency, ...r };
+    });
+}
+
 /** Whole months, a month, a day, edges on either or both sides, no whole month, none at all. */
 const PERIODS = [
   { fromDay: "2025-01-01", toDay: "2025-12-31" },
@@ -166,7 +203,13 @@ const PERIODS = [
 ];
 
 async function assertAgrees(db: Db, samples: readonly Sample[]): Promise<void> {
-  for (const period of PERIODS)
+  for (const period of PERIODS) {
+    for (const kind of ["edoc", "status"] as const)
+      assert.deepEqual(
+        await trafficByMonthAndAgency(db as unknown as AdminDb, { ...period, kind }),
+        exactMonths(samples, { ...period, kind }),
+        `months ${kind} ${period.fromDay}…${period.toDay}`,
+      );
     for (const groupBy of ["agency", "level", "parent"] as const)
       for (const kind of ["edoc", "status"] as const) {
         const q = { ...period, groupBy, kind };
@@ -176,6 +219,7 @@ async function assertAgrees(db: Db, samples: readonly Sample[]): Promise<void> {
           `${groupBy} ${kind} ${period.fromDay}…${period.toDay}`,
         );
       }
+  }
 }
 
 /** The daily rows the bumps would give, with arbitrary shards (what an older node holds). */

@@ -10,6 +10,7 @@ import { type ElapsedHistogram, medianOf } from "../domain/elapsed-histogram.ts"
 import { splitPeriod } from "../domain/period.ts";
 import type { Db } from "./directory-repository.ts";
 import { BUCKET_COLUMNS } from "./status-rollup.ts";
+import { trafficRows } from "./traffic-rollup.ts";
 
 export interface Period {
   fromDay: string;
@@ -36,22 +37,7 @@ export async function trafficBy(
       : q.groupBy === "level"
         ? sql<string>`cast(coalesce(a.level, 0) as text)`
         : sql<string>`coalesce(a.parent_code, '')`;
-  const columns = sql`agency, direction, count, signed_valid`;
-  // Whole months from the monthly rollup, the days around them from the daily one.
-  const split = splitPeriod(q.fromDay, q.toDay);
-  const parts = [
-    ...(split.months
-      ? [
-          sql`select ${columns} from axis_stats_monthly
-              where month >= ${split.months[0]} and month <= ${split.months[1]} and kind = ${q.kind}`,
-        ]
-      : []),
-    ...split.days.map(
-      ([from, to]) =>
-        sql`select ${columns} from axis_stats_daily where day >= ${from} and day <= ${to} and kind = ${q.kind}`,
-    ),
-  ];
-  // Summed per agency first (over shards, months and days), then joined to the directory.
+  // Summed per agency first (over shards, whole months and edge days), then joined to the directory.
   const result = await sql<{
     key: string;
     sent: number | string;
@@ -67,7 +53,7 @@ export async function trafficBy(
         sum(case when direction = 'received' then count else 0 end) as received,
         sum(case when direction = 'sent' then signed_valid else 0 end) as sent_signed_valid,
         sum(case when direction = 'received' then signed_valid else 0 end) as received_signed_valid
-      from (${sql.join(parts, sql` union all `)}) r
+      from (${trafficRows(q)}) r
       group by agency
     ) s
     left join axis_agencies a on a.code = s.agency
