@@ -9,14 +9,15 @@
  * the same SQL as its migration's backfill, and the daily and monthly compliance rollups
  * filled from the timeline by the same SQL as their migration's backfill. Then every
  * statistics query the axis offers is timed (traffic by agency / level / parent over a year
- * and a month, edoc and status, and over six months off the month bounds; status compliance
- * with medians, from the compliance rollups, over a month, a year, six months off the month
- * bounds, and for one recipient; mailbox backlog), median and p95 over BENCH_REPEATS runs,
- * next to same-run ceilings on the same database: `count(*)` over the status timeline,
- * `count(*)` over the daily and the monthly traffic rollups and over the monthly compliance
- * rollup (the monthly ones being a full pass over the rows the year's queries read), and a
- * primary-key lookup. For reference, the exact computation the rollups replaced (ranking every
- * timeline row of the year in a window) is timed once.
+ * and a month, edoc and status, and over six months off the month bounds; the dashboards'
+ * traffic per month and agency over a year; status compliance with medians, from the
+ * compliance rollups, over a month, a year, six months off the month bounds, and for one
+ * recipient; mailbox backlog), median and p95 over BENCH_REPEATS runs, next to same-run
+ * ceilings on the same database: `count(*)` over the status timeline, `count(*)` over the
+ * daily and the monthly traffic rollups and over the monthly compliance rollup (the monthly
+ * ones being a full pass over the rows the year's queries read), and a primary-key lookup.
+ * For reference, the exact computation the rollups replaced (ranking every timeline row of
+ * the year in a window) is timed once.
  *
  * Env: BENCH_STATUS_ROWS (default 1,000,000; 10,000,000 for the issue's scale),
  * BENCH_AGENCIES (400), BENCH_DAYS (365), BENCH_REPEATS (11), BENCH_EXACT=0 skips the
@@ -29,6 +30,7 @@ import { type BenchRow, percentile, report } from "@truc/common/bench";
 import { type Database, migrate, openDatabase } from "@truc/store";
 import { createTestDatabase } from "@truc/store/testing";
 import { sql } from "kysely";
+import { trafficByMonthAndAgency } from "../packages/axis/src/repositories/admin-repository.ts";
 import {
   mailboxBacklog,
   statusCompliance,
@@ -230,6 +232,11 @@ queries.push(
     figure: "traffic + signed share by agency, edoc, 15 March – 14 September (31 edge days)",
     run: () =>
       trafficBy(db.kysely, { fromDay: "2025-03-15", toDay: "2025-09-14", groupBy: "agency", kind: "edoc" }),
+    ceiling: "monthlyRollupCount",
+  },
+  {
+    figure: "dashboard traffic per month and agency, edoc, year",
+    run: () => trafficByMonthAndAgency(db.kysely as never, { ...year, kind: "edoc" }),
     ceiling: "monthlyRollupCount",
   },
   {
