@@ -5,16 +5,19 @@
  * BENCH_STATUS_ROWS status packages: the edoc packages they answer (4 statuses per document:
  * 01, 03, 04, 05), every status package, one delivery per package (about 1 % still pending),
  * one status-timeline row per status, the per-day traffic rollups (sharded like the node's)
- * summed from those packages and deliveries, and the daily and monthly compliance rollups
+ * summed from those packages and deliveries, the monthly traffic rollup filled from them by
+ * the same SQL as its migration's backfill, and the daily and monthly compliance rollups
  * filled from the timeline by the same SQL as their migration's backfill. Then every
  * statistics query the axis offers is timed (traffic by agency / level / parent over a year
- * and a month, edoc and status; status compliance with medians, from the compliance rollups,
- * over a month, a year, six months off the month bounds, and for one recipient; mailbox
- * backlog), median and p95 over BENCH_REPEATS runs, next to same-run ceilings on the same
- * database: `count(*)` over the status timeline, `count(*)` over the traffic rollup and over
- * the monthly compliance rollup (a full pass over the rows the year's query reads), and a
- * primary-key lookup. For reference, the exact computation the rollups replaced (ranking every
- * timeline row of the year in a window) is timed once.
+ * and a month, edoc and status, and over six months off the month bounds; the dashboards'
+ * traffic per month and agency over a year; status compliance with medians, from the
+ * compliance rollups, over a month, a year, six months off the month bounds, and for one
+ * recipient; mailbox backlog), median and p95 over BENCH_REPEATS runs, next to same-run
+ * ceilings on the same database: `count(*)` over the status timeline, `count(*)` over the
+ * daily and the monthly traffic rollups and over the monthly compliance rollup (the monthly
+ * ones being a full pass over the rows the year's queries read), and a primary-key lookup.
+ * For reference, the exact computation the rollups replaced (ranking every timeline row of
+ * the year in a window) is timed once.
  *
  * Env: BENCH_STATUS_ROWS (default 1,000,000; 10,000,000 for the issue's scale),
  * BENCH_AGENCIES (400), BENCH_DAYS (365), BENCH_REPEATS (11), BENCH_EXACT=0 skips the
@@ -27,12 +30,14 @@ import { type BenchRow, percentile, report } from "@truc/common/bench";
 import { type Database, migrate, openDatabase } from "@truc/store";
 import { createTestDatabase } from "@truc/store/testing";
 import { sql } from "kysely";
+import { trafficByMonthAndAgency } from "../packages/axis/src/repositories/admin-repository.ts";
 import {
   mailboxBacklog,
   statusCompliance,
   trafficBy,
 } from "../packages/axis/src/repositories/stats-repository.ts";
 import { backfillStatusRollups } from "../packages/axis/src/repositories/status-rollup.ts";
+import { backfillTrafficMonthly } from "../packages/axis/src/repositories/traffic-rollup.ts";
 
 const STATUS_ROWS = Number(process.env.BENCH_STATUS_ROWS ?? 1_000_000);
 const AGENCIES = Number(process.env.BENCH_AGENCIES ?? 400);
@@ -133,6 +138,9 @@ await step("daily rollups", async () => {
       count(*) filter (where p.signature = 'valid')
     from axis_deliveries d join axis_packages p on p.id = d.package_id group by 1, 2, 4, 5`);
 });
+await step("monthly traffic rollup (migration backfill)", () =>
+  db.transaction((trx) => backfillTrafficMonthly(trx as never)),
+);
 await step("compliance rollup (migration backfill)", () =>
   db.transaction((trx) => backfillStatusRollups(trx as never, "postgres")),
 );
@@ -145,6 +153,7 @@ const counts = await sql<{ t: string; n: string }>`
   union all select 'deliveries', count(*)::text from axis_deliveries
   union all select 'pending', count(*)::text from axis_deliveries where state = 'pending'
   union all select 'rollups', count(*)::text from axis_stats_daily
+  union all select 'traffic rollups (monthly)', count(*)::text from axis_stats_monthly
   union all select 'compliance rollups (daily)', count(*)::text from axis_status_daily
   union all select 'compliance rollups (monthly)', count(*)::text from axis_status_monthly`.execute(
   db.kysely,
@@ -197,6 +206,7 @@ const oneRecipient = (
 const ceilings = {
   timelineCount: await latency(() => sql`select count(*) from axis_status_timeline`.execute(db.kysely)),
   rollupCount: await latency(() => sql`select count(*) from axis_stats_daily`.execute(db.kysely)),
+  monthlyRollupCount: await latency(() => sql`select count(*) from axis_stats_monthly`.execute(db.kysely)),
   complianceRollupCount: await latency(() =>
     sql`select count(*) from axis_status_monthly`.execute(db.kysely),
   ),
@@ -215,9 +225,20 @@ for (const [label, period] of [
       queries.push({
         figure: `traffic + signed share by ${groupBy}, ${kind}, ${label}`,
         run: () => trafficBy(db.kysely, { ...period, groupBy, kind }),
-        ceiling: "rollupCount",
+        ceiling: "monthlyRollupCount",
       });
 queries.push(
+  {
+    figure: "traffic + signed share by agency, edoc, 15 March – 14 September (31 edge days)",
+    run: () =>
+      trafficBy(db.kysely, { fromDay: "2025-03-15", toDay: "2025-09-14", groupBy: "agency", kind: "edoc" }),
+    ceiling: "monthlyRollupCount",
+  },
+  {
+    figure: "dashboard traffic per month and agency, edoc, year",
+    run: () => trafficByMonthAndAgency(db.kysely as never, { ...year, kind: "edoc" }),
+    ceiling: "monthlyRollupCount",
+  },
   {
     figure: "status compliance + medians (rollup), June",
     run: () => statusCompliance(db.kysely, month),
@@ -244,6 +265,7 @@ queries.push(
 const ceilingName = {
   timelineCount: "count(*) status timeline",
   rollupCount: "count(*) rollups",
+  monthlyRollupCount: "count(*) monthly traffic rollup",
   complianceRollupCount: "count(*) monthly compliance rollup",
   pkLookup: "primary-key lookup",
 };
@@ -261,6 +283,12 @@ const rows: BenchRow[] = [
     value: ceilings.rollupCount.p50,
     unit: "ms",
     note: `p95 ${ceilings.rollupCount.p95.toFixed(1)} ms`,
+  },
+  {
+    figure: "ceiling: count(*) monthly traffic rollup p50",
+    value: ceilings.monthlyRollupCount.p50,
+    unit: "ms",
+    note: `p95 ${ceilings.monthlyRollupCount.p95.toFixed(1)} ms`,
   },
   {
     figure: "ceiling: count(*) monthly compliance rollup p50",

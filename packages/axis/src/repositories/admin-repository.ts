@@ -7,6 +7,7 @@
 import type { Migration } from "@truc/store";
 import { type Kysely, sql } from "kysely";
 import type { AxisDatabase } from "./schema.ts";
+import { trafficRows } from "./traffic-rollup.ts";
 
 export interface AdminTables {
   axis_admin_operators: {
@@ -371,37 +372,37 @@ export interface MonthRow {
   receivedSignedValid: number;
 }
 
-/** Documents per month and agency from the daily rollups (one row per month × agency). */
+/**
+ * Documents per month and agency from the traffic rollups (monthly rows for the whole months,
+ * daily rows for the edge days; one row per month × agency).
+ */
 export async function trafficByMonthAndAgency(
   db: AdminDb,
   q: { fromDay: string; toDay: string; kind: "edoc" | "status" },
 ): Promise<MonthRow[]> {
-  const month = sql<string>`substr(day, 1, 7)`;
-  const rows = await db
-    .selectFrom("axis_stats_daily")
-    .select([
-      month.as("month"),
-      "agency",
-      sql<number>`sum(case when direction = 'sent' then count else 0 end)`.as("sent"),
-      sql<number>`sum(case when direction = 'received' then count else 0 end)`.as("received"),
-      sql<number>`sum(case when direction = 'sent' then signed_valid else 0 end)`.as("sentSignedValid"),
-      sql<number>`sum(case when direction = 'received' then signed_valid else 0 end)`.as(
-        "receivedSignedValid",
-      ),
-    ])
-    .where("day", ">=", q.fromDay)
-    .where("day", "<=", q.toDay)
-    .where("kind", "=", q.kind)
-    .groupBy([month, "agency"])
-    .orderBy(month)
-    .execute();
-  return rows.map((r) => ({
+  const result = await sql<{
+    month: string;
+    agency: string;
+    sent: number | string;
+    received: number | string;
+    sent_signed_valid: number | string;
+    received_signed_valid: number | string;
+  }>`
+    select month, agency,
+      sum(case when direction = 'sent' then count else 0 end) as sent,
+      sum(case when direction = 'received' then count else 0 end) as received,
+      sum(case when direction = 'sent' then signed_valid else 0 end) as sent_signed_valid,
+      sum(case when direction = 'received' then signed_valid else 0 end) as received_signed_valid
+    from (${trafficRows(q)}) r
+    group by month, agency
+    order by month, agency`.execute(db);
+  return result.rows.map((r) => ({
     month: r.month,
     agency: r.agency,
     sent: Number(r.sent),
     received: Number(r.received),
-    sentSignedValid: Number(r.sentSignedValid),
-    receivedSignedValid: Number(r.receivedSignedValid),
+    sentSignedValid: Number(r.sent_signed_valid),
+    receivedSignedValid: Number(r.received_signed_valid),
   }));
 }
 

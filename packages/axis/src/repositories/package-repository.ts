@@ -1,7 +1,7 @@
 /**
  * Package SQL: the package row, its per-recipient routes, mailbox deliveries, the outbox per
- * next-hop node, the business status timeline and the daily rollups. Everything a package
- * needs is written by `insertPackage`.
+ * next-hop node, the business status timeline and the traffic rollups (traffic-rollup.ts).
+ * Everything a package needs is written by `insertPackage`.
  */
 import type { Dialect } from "@truc/store";
 import { sql } from "kysely";
@@ -69,8 +69,8 @@ export async function documentArrival(
 
 /**
  * Writes everything an accepted package needs: its received bytes when kept inline, the
- * package row, routes, mailbox deliveries, outbox rows, the daily rollups and the queued
- * evidence record. On PostgreSQL this is ONE statement (data-modifying CTEs): atomic on its
+ * package row, routes, mailbox deliveries, outbox rows, the daily and monthly traffic rollups
+ * and the queued evidence record. On PostgreSQL this is ONE statement (data-modifying CTEs): atomic on its
  * own and one round trip instead of nine, which is most of what an accept costs the node's
  * main thread. On SQLite (in-process, no round trips) it is the same rows written one
  * statement at a time: call it inside a transaction there.
@@ -114,9 +114,12 @@ export async function insertPackage(trx: Db, dialect: Dialect, pkg: NewPackage):
     count: 1,
     signed_valid: valid,
   });
-  // Rows in a fixed order (sender first, recipients sorted) so concurrent writers never deadlock.
+  // Rows in a fixed order (sender first, recipients sorted) so concurrent writers never
+  // deadlock; every writer's statement has the same shape, so the daily and the monthly
+  // rows are always taken in the same table order too.
   const stats = [stat(row.sender, "sent"), ...[...pkg.routes.keys()].sort().map((r) => stat(r, "received"))];
-  const bumpStats = (db: Db) =>
+  const monthly = stats.map(({ day, ...counters }) => ({ month: day.slice(0, 7), ...counters }));
+  const bumpDaily = (db: Db) =>
     db
       .insertInto("axis_stats_daily")
       .values(stats)
@@ -124,6 +127,16 @@ export async function insertPackage(trx: Db, dialect: Dialect, pkg: NewPackage):
         oc.columns(["day", "agency", "direction", "kind", "shard"]).doUpdateSet({
           count: sql`axis_stats_daily.count + excluded.count`,
           signed_valid: sql`axis_stats_daily.signed_valid + excluded.signed_valid`,
+        }),
+      );
+  const bumpMonthly = (db: Db) =>
+    db
+      .insertInto("axis_stats_monthly")
+      .values(monthly)
+      .onConflict((oc) =>
+        oc.columns(["month", "agency", "direction", "kind", "shard"]).doUpdateSet({
+          count: sql`axis_stats_monthly.count + excluded.count`,
+          signed_valid: sql`axis_stats_monthly.signed_valid + excluded.signed_valid`,
         }),
       );
   const body = (db: Db, b: { sha256: string; bytes: Buffer }) =>
@@ -138,7 +151,8 @@ export async function insertPackage(trx: Db, dialect: Dialect, pkg: NewPackage):
     if (routes.length > 0) await trx.insertInto("axis_routes").values(routes).execute();
     if (deliveries.length > 0) await trx.insertInto("axis_deliveries").values(deliveries).execute();
     if (outbox.length > 0) await trx.insertInto("axis_outbox").values(outbox).execute();
-    await bumpStats(trx).execute();
+    await bumpDaily(trx).execute();
+    await bumpMonthly(trx).execute();
     if (pkg.evidence) await trx.insertInto("axis_evidence_queue").values(pkg.evidence).execute();
     return;
   }
@@ -153,7 +167,9 @@ export async function insertPackage(trx: Db, dialect: Dialect, pkg: NewPackage):
     const evidence = pkg.evidence;
     q = q.with("e", (db: Db) => db.insertInto("axis_evidence_queue").values(evidence));
   }
-  await bumpStats(q as Db).execute();
+  // Two upserts on different tables may share a statement (the same row twice may not).
+  q = q.with("m", (db: Db) => bumpMonthly(db));
+  await bumpDaily(q as Db).execute();
 }
 
 export const STATS_SHARDS = 16;

@@ -7,6 +7,7 @@
 import { addAutoIdColumn, columnTypes, type Migration } from "@truc/store";
 import { type CreateTableBuilder, type Generated, type Kysely, sql } from "kysely";
 import { BUCKET_COLUMNS, backfillStatusRollups } from "./status-rollup.ts";
+import { backfillTrafficMonthly } from "./traffic-rollup.ts";
 
 export interface AxisDatabase {
   axis_meta: { key: string; value: string };
@@ -180,6 +181,16 @@ export interface AxisDatabase {
      * Counter shard (0–15): concurrent packages of one agency update different rows, so
      * their transactions do not wait on one row lock. Queries sum over shards.
      */
+    shard: number;
+    count: number;
+    signed_valid: number;
+  };
+  /** The same counters per calendar month `YYYY-MM` (see traffic-rollup.ts). */
+  axis_stats_monthly: {
+    month: string;
+    agency: string;
+    direction: "sent" | "received";
+    kind: "edoc" | "status";
     shard: number;
     count: number;
     signed_valid: number;
@@ -512,6 +523,25 @@ export const AXIS_MIGRATIONS: readonly Migration[] = [
       }
       // An upgraded node shows the figures it showed before: every existing timeline row.
       await backfillStatusRollups(db as unknown as Kysely<AxisDatabase>, dialect);
+    },
+  },
+  {
+    id: "axis-0008-traffic-monthly",
+    async up(db, dialect) {
+      const t = columnTypes(dialect);
+      await db.schema
+        .createTable("axis_stats_monthly")
+        .addColumn("month", "text", (c) => c.notNull())
+        .addColumn("agency", "text", (c) => c.notNull())
+        .addColumn("direction", "text", (c) => c.notNull())
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("shard", "integer", (c) => c.notNull())
+        .addColumn("count", t.bigint, (c) => c.notNull())
+        .addColumn("signed_valid", t.bigint, (c) => c.notNull())
+        .addPrimaryKeyConstraint("axis_stats_monthly_pk", ["month", "agency", "direction", "kind", "shard"])
+        .execute();
+      // An upgraded node shows the figures it showed before: every existing daily row.
+      await backfillTrafficMonthly(db as unknown as Kysely<AxisDatabase>);
     },
   },
 ];

@@ -1,14 +1,16 @@
 /**
- * Statistics, one query each. Traffic and signature shares read the per-day rollups (rows
- * per day × agency × direction × kind, not per package); status compliance reads the
- * compliance rollups (rows per month or day × recipient × status code, with an elapsed-time
- * histogram for the medians); backlog reads only pending mailbox rows through a partial index.
+ * Statistics, one query each. Traffic and signature shares read the traffic rollups (rows per
+ * month or day × agency × direction × kind, not per package; see traffic-rollup.ts); status
+ * compliance reads the compliance rollups (rows per month or day × recipient × status code,
+ * with an elapsed-time histogram for the medians); backlog reads only pending mailbox rows
+ * through a partial index.
  */
 import { sql } from "kysely";
 import { type ElapsedHistogram, medianOf } from "../domain/elapsed-histogram.ts";
 import { splitPeriod } from "../domain/period.ts";
 import type { Db } from "./directory-repository.ts";
 import { BUCKET_COLUMNS } from "./status-rollup.ts";
+import { trafficRows } from "./traffic-rollup.ts";
 
 export interface Period {
   fromDay: string;
@@ -35,30 +37,34 @@ export async function trafficBy(
       : q.groupBy === "level"
         ? sql<string>`cast(coalesce(a.level, 0) as text)`
         : sql<string>`coalesce(a.parent_code, '')`;
-  const rows = await db
-    .selectFrom("axis_stats_daily as s")
-    .leftJoin("axis_agencies as a", "a.code", "s.agency")
-    .select([
-      key.as("key"),
-      sql<number>`sum(case when s.direction = 'sent' then s.count else 0 end)`.as("sent"),
-      sql<number>`sum(case when s.direction = 'received' then s.count else 0 end)`.as("received"),
-      sql<number>`sum(case when s.direction = 'sent' then s.signed_valid else 0 end)`.as("sentSignedValid"),
-      sql<number>`sum(case when s.direction = 'received' then s.signed_valid else 0 end)`.as(
-        "receivedSignedValid",
-      ),
-    ])
-    .where("s.day", ">=", q.fromDay)
-    .where("s.day", "<=", q.toDay)
-    .where("s.kind", "=", q.kind)
-    .groupBy(key)
-    .orderBy(key)
-    .execute();
-  return rows.map((r) => ({
+  // Summed per agency first (over shards, whole months and edge days), then joined to the directory.
+  const result = await sql<{
+    key: string;
+    sent: number | string;
+    received: number | string;
+    sent_signed_valid: number | string;
+    received_signed_valid: number | string;
+  }>`
+    select ${key} as ${sql.ref("key")}, sum(s.sent) as sent, sum(s.received) as received,
+      sum(s.sent_signed_valid) as sent_signed_valid, sum(s.received_signed_valid) as received_signed_valid
+    from (
+      select agency,
+        sum(case when direction = 'sent' then count else 0 end) as sent,
+        sum(case when direction = 'received' then count else 0 end) as received,
+        sum(case when direction = 'sent' then signed_valid else 0 end) as sent_signed_valid,
+        sum(case when direction = 'received' then signed_valid else 0 end) as received_signed_valid
+      from (${trafficRows(q)}) r
+      group by agency
+    ) s
+    left join axis_agencies a on a.code = s.agency
+    group by ${key}
+    order by ${key}`.execute(db);
+  return result.rows.map((r) => ({
     key: r.key,
     sent: Number(r.sent),
     received: Number(r.received),
-    sentSignedValid: Number(r.sentSignedValid),
-    receivedSignedValid: Number(r.receivedSignedValid),
+    sentSignedValid: Number(r.sent_signed_valid),
+    receivedSignedValid: Number(r.received_signed_valid),
   }));
 }
 
