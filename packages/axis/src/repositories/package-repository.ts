@@ -70,10 +70,9 @@ export async function documentArrival(
 /**
  * Writes everything an accepted package needs: its received bytes when kept inline, the
  * package row, routes, mailbox deliveries, outbox rows, the daily and monthly traffic rollups
- * and the queued evidence record. On PostgreSQL this is ONE statement (data-modifying CTEs): atomic on its
- * own and one round trip instead of nine, which is most of what an accept costs the node's
- * main thread. On SQLite (in-process, no round trips) it is the same rows written one
- * statement at a time: call it inside a transaction there.
+ * and the queued evidence record. On PostgreSQL this is ONE statement (data-modifying CTEs):
+ * atomic on its own, and one round trip instead of nine. On SQLite (in-process, no round
+ * trips) it is the same rows written one statement at a time: call it inside a transaction.
  */
 export async function insertPackage(trx: Db, dialect: Dialect, pkg: NewPackage): Promise<void> {
   const { row } = pkg;
