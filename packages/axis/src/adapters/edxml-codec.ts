@@ -17,7 +17,7 @@ import {
   type VerifyResult,
 } from "@truc/edxml";
 import type { BlobStore, BlobWriter } from "@truc/store";
-import type { Splice } from "../domain/splice.ts";
+import { type Splice, splicedPieces } from "../domain/splice.ts";
 import type { ParsedPackage } from "../services/ports.ts";
 
 export type PackageInput = Buffer | AsyncIterable<Buffer>;
@@ -108,12 +108,8 @@ export async function prepareForward(
 /** SHA-256 (hex) of the forwarded bytes, without building them. */
 export function forwardedSha256(raw: Buffer, splices: readonly Splice[]): string {
   const hash = createHash("sha256");
-  let at = 0;
-  for (const s of splices) {
-    hash.update(raw.subarray(at, s.at)).update(s.insert);
-    at = s.at + s.remove;
-  }
-  return hash.update(raw.subarray(at)).digest("hex");
+  for (const piece of splicedPieces(raw, splices)) hash.update(piece);
+  return hash.digest("hex");
 }
 
 /** An attachment sink whose outputs become durable only on `commit()` (or vanish on `discard()`). */

@@ -17,15 +17,19 @@ export function splicedSize(rawSize: number, splices: readonly Splice[]): number
   return splices.reduce((n, s) => n + s.insert.length - s.remove, rawSize);
 }
 
-export function applySplices(raw: Buffer, splices: readonly Splice[]): Buffer {
-  const parts: Buffer[] = [];
+/** The pieces of the spliced bytes, in order: views into `raw` and the inserts. */
+export function* splicedPieces(raw: Buffer, splices: readonly Splice[]): Generator<Buffer> {
   let at = 0;
   for (const s of splices) {
-    parts.push(raw.subarray(at, s.at), s.insert);
+    yield raw.subarray(at, s.at);
+    yield s.insert;
     at = s.at + s.remove;
   }
-  parts.push(raw.subarray(at));
-  return Buffer.concat(parts);
+  yield raw.subarray(at);
+}
+
+export function applySplices(raw: Buffer, splices: readonly Splice[]): Buffer {
+  return Buffer.concat([...splicedPieces(raw, splices)]);
 }
 
 /** Applies sorted, non-overlapping splices to a stream of the received bytes. */
