@@ -7,19 +7,16 @@
  * case file's ZIP (checked with the office's own verifyArchive) and the registers as XLSX.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { PDFiumLibrary } from "@hyzyla/pdfium";
-import { PDF } from "@libpdf/core";
 import { edxmlCodec, provisionAgency, type RunningOffice, startOffice, verifyArchive } from "@truc/office";
 import { makeSampleDocument } from "@truc/pdfsign";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import sharp from "sharp";
 import { build } from "vite";
 import { InMemoryAxis, markerSigner, markerValidator, noConverter } from "../../office/test/support/fakes.ts";
+import { scannedLetterPng } from "../../office/test/support/scanned-letter.ts";
 import { launchBrowser, screenshot } from "./support/browser.ts";
 
 const PASSWORD = "mật-khẩu-thử-nghiệm-01";
@@ -29,7 +26,6 @@ const AGENCY = {
   abbreviation: "SNV",
   place: "TP. Hồ Chí Minh",
 };
-const FONT_DIR = process.env.TRUC_FONT_DIR ?? "/usr/share/fonts/truetype/liberation2";
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 /** The subject the clerk types: it shares no words with the query below, so only the OCR text can match. */
@@ -42,45 +38,6 @@ const fold = (text: string) =>
     .replace(/[\u0300-\u036f]/g, "")
     .replace(/[đĐ]/g, "d")
     .toLowerCase();
-
-/** A paper letter photographed at 200 dpi: rendered with PDFium, slightly turned, on cream paper. */
-async function scannedLetterPng(): Promise<Buffer> {
-  const pdf = PDF.create();
-  const font = pdf.embedFont(new Uint8Array(readFileSync(`${FONT_DIR}/LiberationSerif-Regular.ttf`)));
-  const bold = pdf.embedFont(new Uint8Array(readFileSync(`${FONT_DIR}/LiberationSerif-Bold.ttf`)));
-  const page = pdf.addPage({ width: 595.28, height: 841.89 });
-  page.drawText("ỦY BAN NHÂN DÂN XÃ TÂN HIỆP", { x: 70, y: 780, font: bold, size: 13 });
-  page.drawText("CÔNG VĂN", { x: 250, y: 700, font: bold, size: 14 });
-  page.drawText("Về việc đề nghị hỗ trợ kinh phí sửa chữa đường giao thông nông thôn", {
-    x: 70,
-    y: 670,
-    font: bold,
-    size: 13,
-  });
-  page.drawText("Ủy ban nhân dân xã đề nghị Sở Nội vụ xem xét, giải quyết kịp thời.", {
-    x: 70,
-    y: 630,
-    font,
-    size: 13,
-  });
-  const library = await PDFiumLibrary.init();
-  try {
-    const document = await library.loadDocument(await pdf.save());
-    const bitmap = await document.getPage(0).render({ scale: 200 / 72, render: "bitmap" });
-    document.destroy();
-    return sharp(Buffer.from(bitmap.data), {
-      raw: { width: bitmap.width, height: bitmap.height, channels: 4 },
-    })
-      .removeAlpha()
-      .rotate(0.4, { background: "#ffffff" })
-      .linear([0.96, 0.94, 0.88], [0, 0, 0])
-      .withDensity(200)
-      .png()
-      .toBuffer();
-  } finally {
-    library.destroy();
-  }
-}
 
 /** Logs in as the agency's administrator and creates a unit and a văn thư. */
 async function provisionClerk(url: string) {
