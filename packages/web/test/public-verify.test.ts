@@ -367,12 +367,16 @@ describe("public verification and accessibility in headless Chromium (real signa
     // Enter on it opens the file chooser.
     await page.reload();
     await page.getByRole("heading", { name: "Kiểm tra văn bản điện tử", level: 2 }).waitFor();
+    // Listening turns on Playwright's file-chooser interception, which takes a round trip to the
+    // browser: started here, well before the Enter that opens the chooser, so it cannot be late.
+    const chooserOpened = page.waitForEvent("filechooser");
     await page.keyboard.press("Tab");
     await page.keyboard.press("Enter");
     assert.equal(await page.evaluate("document.activeElement?.id"), "main-content");
     await page.keyboard.press("Tab");
     assert.equal(await page.evaluate("document.activeElement?.textContent"), "Chọn tệp PDF");
-    const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.keyboard.press("Enter")]);
+    await page.keyboard.press("Enter");
+    const chooser = await chooserOpened;
     await chooser.setFiles({ name: "quyet-dinh.pdf", mimeType: "application/pdf", buffer: signed });
     await page.getByTestId("report").waitFor();
     assert.equal(await page.getByTestId("report").getAttribute("data-verdict"), "valid");
