@@ -18,6 +18,7 @@ import { buildServer } from "./http/server.ts";
 import { listNodes, upsertNode } from "./repositories/directory-repository.ts";
 import { outboxBacklog } from "./repositories/outbox-repository.ts";
 import { purgeAcknowledged } from "./repositories/package-repository.ts";
+import { packageWriteStats } from "./repositories/package-writer.ts";
 import { AXIS_MIGRATIONS, type AxisDatabase } from "./repositories/schema.ts";
 import { mailboxBacklog } from "./repositories/stats-repository.ts";
 import { chainEvidence } from "./services/chain-evidence.ts";
@@ -146,6 +147,16 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
 
   metrics.gauge("axis_outbox_pending", "Packages waiting to be forwarded, per next-hop node", async () =>
     (await outboxBacklog(db.kysely)).map((r) => ({ labels: { node: r.nodeId }, value: r.pending })),
+  );
+  metrics.counterReadAtScrape(
+    "axis_package_commits_total",
+    "Durable commits of accepted packages (packages accepted together share one)",
+    async () => [{ labels: {}, value: packageWriteStats(db).commits }],
+  );
+  metrics.counterReadAtScrape(
+    "axis_packages_committed_total",
+    "Accepted packages committed (divided by axis_package_commits_total: the mean group size)",
+    async () => [{ labels: {}, value: packageWriteStats(db).packages }],
   );
   metrics.gauge("axis_mailbox_pending", "Packages waiting in mailboxes, per kind", async () => {
     const rows = await mailboxBacklog(db.kysely);

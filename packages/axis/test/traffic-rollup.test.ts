@@ -3,7 +3,7 @@
  * `trafficBy` (grouped by agency, level and parent) and the dashboard's per-month figures
  * against the exact computation over the packages written (sender, recipients, kind,
  * signature, day) for periods on and off month bounds; the migration backfilling an upgraded
- * node from its daily rows; and the monthly rows bumped by `insertPackage` agreeing with the
+ * node from its daily rows; and the monthly rows bumped by `insertPackages` agreeing with the
  * SQL backfill from the daily rows.
  */
 import assert from "node:assert/strict";
@@ -13,10 +13,11 @@ import { describeEachDialect } from "@truc/store/testing";
 import { sql } from "kysely";
 import { type AdminDb, trafficByMonthAndAgency } from "../src/repositories/admin-repository.ts";
 import type { Db } from "../src/repositories/directory-repository.ts";
-import { insertPackage, type NewPackage, STATS_SHARDS } from "../src/repositories/package-repository.ts";
+import { insertPackages, STATS_SHARDS } from "../src/repositories/package-repository.ts";
 import { AXIS_MIGRATIONS, type AxisDatabase } from "../src/repositories/schema.ts";
 import { type TrafficGrouping, trafficBy } from "../src/repositories/stats-repository.ts";
 import { backfillTrafficMonthly } from "../src/repositories/traffic-rollup.ts";
+import { newPackage, type PackageSample } from "./support/package-rows.ts";
 
 /** Deterministic pseudo-random numbers (mulberry32), so failures reproduce. */
 function random(seed: number): () => number {
@@ -58,17 +59,8 @@ const AGENCIES: AxisDatabase["axis_agencies"][] = [
 }));
 const CODES = [...AGENCIES.map((a) => a.code), "X99"];
 
-interface Sample {
-  id: string;
-  kind: "edoc" | "status";
-  sender: string;
-  recipients: string[];
-  valid: boolean;
-  day: string;
-}
-
 /** Packages between 10 February and 20 May 2025, one to three recipients each. */
-function samplePackages(seed: number, n: number): Sample[] {
+function samplePackages(seed: number, n: number): PackageSample[] {
   const next = random(seed);
   const pick = () => CODES[Math.floor(next() * CODES.length)]!;
   return Array.from({ length: n }, (_, i) => {
@@ -86,41 +78,9 @@ function samplePackages(seed: number, n: number): Sample[] {
   });
 }
 
-function newPackage(s: Sample, i: number): NewPackage {
-  return {
-    row: {
-      id: s.id,
-      kind: s.kind,
-      sender: s.sender,
-      document_id: `doc-${s.id}`,
-      business_type: "0",
-      status_code: s.kind === "status" ? "03" : null,
-      response_for: null,
-      subject: null,
-      notation: null,
-      recipients: JSON.stringify(s.recipients),
-      raw_sha256: "0".repeat(64),
-      raw_size: 100,
-      fwd_sha256: "0".repeat(64),
-      fwd_size: 100,
-      signature: s.valid ? "valid" : "absent",
-      identity_key: `identity-${s.id}`,
-      from_node: null,
-      caller: null,
-      received_at: Date.parse(`${s.day}T03:00:00Z`) + i,
-      raw_inline: 0,
-      fwd_splices: null,
-      attachments: null,
-      diagnostic: null,
-    },
-    routes: new Map(s.recipients.map((r) => [r, "local"])),
-    day: s.day,
-  };
-}
-
 /** What trafficBy must answer, computed from the packages themselves. */
 function exactTraffic(
-  samples: readonly Sample[],
+  samples: readonly PackageSample[],
   q: { fromDay: string; toDay: string; groupBy: TrafficGrouping; kind: "edoc" | "status" },
 ) {
   const agency = new Map(AGENCIES.map((a) => [a.code, a]));
@@ -156,7 +116,7 @@ function exactTraffic(
 
 /** What the dashboard's per-month figures must be, from the packages themselves. */
 function exactMonths(
-  samples: readonly Sample[],
+  samples: readonly PackageSample[],
   q: { fromDay: string; toDay: string; kind: "edoc" | "status" },
 ) {
   const rows = new Map<
@@ -202,7 +162,7 @@ const PERIODS = [
   { fromDay: "2025-04-10", toDay: "2025-03-05" },
 ];
 
-async function assertAgrees(db: Db, samples: readonly Sample[]): Promise<void> {
+async function assertAgrees(db: Db, samples: readonly PackageSample[]): Promise<void> {
   for (const period of PERIODS) {
     for (const kind of ["edoc", "status"] as const)
       assert.deepEqual(
@@ -223,9 +183,9 @@ async function assertAgrees(db: Db, samples: readonly Sample[]): Promise<void> {
 }
 
 /** The daily rows the bumps would give, with arbitrary shards (what an older node holds). */
-function dailyRows(samples: readonly Sample[]): AxisDatabase["axis_stats_daily"][] {
+function dailyRows(samples: readonly PackageSample[]): AxisDatabase["axis_stats_daily"][] {
   const rows = new Map<string, AxisDatabase["axis_stats_daily"]>();
-  const bump = (s: Sample, i: number, agency: string, direction: "sent" | "received") => {
+  const bump = (s: PackageSample, i: number, agency: string, direction: "sent" | "received") => {
     const shard = i % STATS_SHARDS;
     const key = [s.day, agency, direction, s.kind, shard].join("|");
     const r = rows.get(key) ?? {
@@ -296,9 +256,10 @@ describeEachDialect("axis: traffic rollups", (ctx) => {
       // One statement per package, several at once on a pool of four: no deadlock between
       // the daily and the monthly upserts of packages sharing agencies.
       for (let i = 0; i < packages.length; i += 12)
-        await Promise.all(packages.slice(i, i + 12).map((p) => insertPackage(kysely, "postgres", p)));
+        await Promise.all(packages.slice(i, i + 12).map((p) => insertPackages(kysely, "postgres", [p])));
     } else {
-      for (const p of packages) await kysely.transaction().execute((trx) => insertPackage(trx, "sqlite", p));
+      for (const p of packages)
+        await kysely.transaction().execute((trx) => insertPackages(trx, "sqlite", [p]));
     }
     await assertAgrees(kysely, live);
   });

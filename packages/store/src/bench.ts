@@ -3,9 +3,10 @@
  * Ceilings are measured in the same run as the figure they bound.
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, openSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { type Measurement, measureRate } from "@truc/common/bench";
+import { sql } from "kysely";
 import { addAutoIdColumn, columnTypes } from "./columns.ts";
 import type { Database } from "./database.ts";
 
@@ -20,14 +21,16 @@ export interface InsertCeilingOptions extends CeilingOptions {
 }
 
 /**
- * Rate of the barest durable write the database can do: one auto-committed INSERT of `bytes`
- * random bytes into a scratch table with a single key, nothing else. This is the denominator
- * for any "durable rows per second" figure on the same database in the same run.
+ * Rate of the barest durable write the database can do: one auto-committed INSERT of a value
+ * into a scratch table with a single key, nothing else. The value is `bytes` random bytes, or
+ * the given bytes themselves (a benchmark's own package, so that compression and TOAST cost
+ * the same as in the figure). This is the denominator for any "durable rows per second"
+ * figure on the same database in the same run.
  * Returns single INSERTs per second (with `concurrency`, the total over all in flight).
  */
 export async function measureBareInsertCeiling(
   db: Database,
-  bytes: number,
+  bytes: number | Buffer,
   { seconds = 1, runs = 5, concurrency = 1 }: InsertCeilingOptions = {},
 ): Promise<Measurement> {
   const table = `truc_bench_ceiling_${randomBytes(4).toString("hex")}`;
@@ -35,7 +38,10 @@ export async function measureBareInsertCeiling(
   await addAutoIdColumn(db.kysely.schema.createTable(table), "id", db.dialect)
     .addColumn("body", t.binary, (c) => c.notNull())
     .execute();
-  const body = randomBytes(bytes);
+  // The barest write: PostgreSQL stores the value out of line without trying to compress it.
+  if (db.dialect === "postgres")
+    await sql`ALTER TABLE ${sql.table(table)} ALTER COLUMN body SET STORAGE EXTERNAL`.execute(db.kysely);
+  const body = typeof bytes === "number" ? randomBytes(bytes) : bytes;
   try {
     const insert = () =>
       db.kysely
@@ -84,4 +90,37 @@ export async function measureConcurrentRate(
   return concurrency === 1
     ? m
     : { ...m, median: m.median * concurrency, min: m.min * concurrency, max: m.max * concurrency };
+}
+
+/**
+ * CPU seconds (user + system) used so far by the PostgreSQL server processes on this host, or
+ * undefined when there are none to read (not Linux, or the server is elsewhere). Read twice
+ * around a run to charge the database's share of the machine to the packages of that run;
+ * a backend that exits in between takes its share with it, so keep the pool's connections open.
+ */
+export function localPostgresCpuSeconds(): number | undefined {
+  let ticks = 0;
+  let found = false;
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return undefined;
+  }
+  for (const pid of entries) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      // Fields after the command name (which is in parentheses and may hold spaces).
+      const close = stat.lastIndexOf(")");
+      if (stat.slice(stat.indexOf("(") + 1, close) !== "postgres") continue;
+      const fields = stat.slice(close + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+      found = true;
+    } catch {
+      // The process ended while the list was read.
+    }
+  }
+  // Linux reports these in clock ticks of 1/100 s (USER_HZ) on every architecture Node runs on.
+  return found ? ticks / 100 : undefined;
 }

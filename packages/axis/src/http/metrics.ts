@@ -1,7 +1,11 @@
-/** A small Prometheus text-format registry: counters with labels, gauges read at scrape time. */
+/**
+ * A small Prometheus text-format registry: counters with labels, and gauges or counters whose
+ * values are read at scrape time.
+ */
 export class Metrics {
   private readonly counters = new Map<string, { help: string; values: Map<string, number> }>();
-  private readonly gauges: {
+  private readonly sampled: {
+    type: "gauge" | "counter";
     name: string;
     help: string;
     read: () => Promise<{ labels: Record<string, string>; value: number }[]>;
@@ -22,7 +26,16 @@ export class Metrics {
     help: string,
     read: () => Promise<{ labels: Record<string, string>; value: number }[]>,
   ): void {
-    this.gauges.push({ name, help, read });
+    this.sampled.push({ type: "gauge", name, help, read });
+  }
+
+  /** A counter kept elsewhere (it only grows), read at scrape time. */
+  counterReadAtScrape(
+    name: string,
+    help: string,
+    read: () => Promise<{ labels: Record<string, string>; value: number }[]>,
+  ): void {
+    this.sampled.push({ type: "counter", name, help, read });
   }
 
   async render(): Promise<string> {
@@ -31,12 +44,12 @@ export class Metrics {
       out.push(`# HELP ${name} ${c.help}`, `# TYPE ${name} counter`);
       for (const [labels, v] of c.values) out.push(`${name}${labels} ${v}`);
     }
-    for (const g of this.gauges) {
-      out.push(`# HELP ${g.name} ${g.help}`, `# TYPE ${g.name} gauge`);
+    for (const g of this.sampled) {
+      out.push(`# HELP ${g.name} ${g.help}`, `# TYPE ${g.name} ${g.type}`);
       try {
         for (const s of await g.read()) out.push(`${g.name}${formatLabels(s.labels)} ${s.value}`);
       } catch {
-        // a failing gauge must not break the scrape
+        // a failing read must not break the scrape
       }
     }
     return `${out.join("\n")}\n`;

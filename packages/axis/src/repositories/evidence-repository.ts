@@ -30,7 +30,7 @@ export async function appendEvidence(trx: Db, _dialect: Dialect, event: NewEvide
 
 export type QueuedEvidence = Omit<AxisDatabase["axis_evidence_queue"], "id">;
 
-/** The queue row of an event, for a writer that inserts it itself (see insertPackage). */
+/** The queue row of an event, for a writer that inserts it itself (see insertPackages). */
 export function queuedEvidence(event: NewEvidence): QueuedEvidence {
   return {
     at: event.at.toISOString(),

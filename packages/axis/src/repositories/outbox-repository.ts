@@ -1,6 +1,6 @@
 /**
  * Outbox SQL: claiming due rows per next-hop node under a lease, recording a hop as sent or
- * due again, and the backlog per node. The rows are written by `insertPackage`.
+ * due again, and the backlog per node. The rows are written by `insertPackages`.
  */
 import type { Dialect } from "@truc/store";
 import type { Db } from "./directory-repository.ts";

@@ -1,7 +1,7 @@
 /**
  * Package SQL: the package row, its per-recipient routes, mailbox deliveries, the outbox per
  * next-hop node, the business status timeline and the traffic rollups (traffic-rollup.ts).
- * Everything a package needs is written by `insertPackage`.
+ * Everything a package needs is written by `insertPackages`.
  */
 import type { Dialect } from "@truc/store";
 import { sql } from "kysely";
@@ -68,60 +68,56 @@ export async function documentArrival(
 }
 
 /**
- * Writes everything an accepted package needs: its received bytes when kept inline, the
- * package row, routes, mailbox deliveries, outbox rows, the daily and monthly traffic rollups
- * and the queued evidence record. On PostgreSQL this is ONE statement (data-modifying CTEs):
- * atomic on its own, and one round trip instead of nine. On SQLite (in-process, no round
+ * Writes everything accepted packages need: their received bytes when kept inline, the
+ * package rows, routes, mailbox deliveries, outbox rows, the daily and monthly traffic rollups
+ * and the queued evidence records. Several packages are written as one: the rollup rows they
+ * share are bumped once by their sum. On PostgreSQL this is ONE statement (data-modifying
+ * CTEs): atomic on its own, and one round trip instead of nine. On SQLite (in-process, no round
  * trips) it is the same rows written one statement at a time: call it inside a transaction.
  */
-export async function insertPackage(trx: Db, dialect: Dialect, pkg: NewPackage): Promise<void> {
-  const { row } = pkg;
-  const routes = [...pkg.routes].map(([recipient, hop]) => ({ package_id: row.id, recipient, hop }));
-  const deliveries = routes
-    .filter((r) => r.hop === "local")
-    .map(({ recipient }) => ({
+export async function insertPackages(trx: Db, dialect: Dialect, pkgs: readonly NewPackage[]): Promise<void> {
+  const packages = pkgs.map((p) => p.row);
+  const routes = pkgs.flatMap(({ row, routes }) =>
+    [...routes].map(([recipient, hop]) => ({ package_id: row.id, recipient, hop })),
+  );
+  const deliveries = pkgs.flatMap(({ row, routes }) =>
+    [...routes]
+      .filter(([, hop]) => hop === "local")
+      .map(([recipient]) => ({
+        package_id: row.id,
+        recipient,
+        kind: row.kind,
+        state: "pending" as const,
+        lease_until: 0,
+        attempts: 0,
+        created_at: row.received_at,
+        delivered_at: null,
+        acked_at: null,
+        ack_note: null,
+      })),
+  );
+  const outbox = pkgs.flatMap(({ row, routes }) =>
+    [...new Set([...routes.values()].filter((hop) => hop !== "local"))].map((node_id) => ({
       package_id: row.id,
-      recipient,
-      kind: row.kind,
+      node_id,
       state: "pending" as const,
-      lease_until: 0,
       attempts: 0,
+      next_attempt_at: row.received_at,
+      lease_until: 0,
+      last_error: null,
       created_at: row.received_at,
-      delivered_at: null,
-      acked_at: null,
-      ack_note: null,
-    }));
-  const outbox = [...new Set(routes.map((r) => r.hop).filter((hop) => hop !== "local"))].map((node_id) => ({
-    package_id: row.id,
-    node_id,
-    state: "pending" as const,
-    attempts: 0,
-    next_attempt_at: row.received_at,
-    lease_until: 0,
-    last_error: null,
-    created_at: row.received_at,
-    sent_at: null,
-  }));
-  const valid = row.signature === "valid" ? 1 : 0;
-  const shard = shardOf(row.id);
-  const stat = (agency: string, direction: "sent" | "received") => ({
-    day: pkg.day,
-    agency,
-    direction,
-    kind: row.kind,
-    shard,
-    count: 1,
-    signed_valid: valid,
-  });
-  // Rows in a fixed order (sender first, recipients sorted) so concurrent writers never
-  // deadlock; every writer's statement has the same shape, so the daily and the monthly
-  // rows are always taken in the same table order too.
-  const stats = [stat(row.sender, "sent"), ...[...pkg.routes.keys()].sort().map((r) => stat(r, "received"))];
-  const monthly = stats.map(({ day, ...counters }) => ({ month: day.slice(0, 7), ...counters }));
+      sent_at: null,
+    })),
+  );
+  const bodies = [
+    ...new Map(pkgs.flatMap((p) => (p.body ? [[p.body.sha256, p.body] as const] : []))).values(),
+  ].map((b) => ({ sha256: b.sha256, body: b.bytes }));
+  const evidence = pkgs.flatMap((p) => (p.evidence ? [p.evidence] : []));
+  const { daily, monthly } = trafficCounters(pkgs);
   const bumpDaily = (db: Db) =>
     db
       .insertInto("axis_stats_daily")
-      .values(stats)
+      .values(daily)
       .onConflict((oc) =>
         oc.columns(["day", "agency", "direction", "kind", "shard"]).doUpdateSet({
           count: sql`axis_stats_daily.count + excluded.count`,
@@ -138,37 +134,75 @@ export async function insertPackage(trx: Db, dialect: Dialect, pkg: NewPackage):
           signed_valid: sql`axis_stats_monthly.signed_valid + excluded.signed_valid`,
         }),
       );
-  const body = (db: Db, b: { sha256: string; bytes: Buffer }) =>
+  const insertBodies = (db: Db) =>
     db
       .insertInto("axis_bodies")
-      .values({ sha256: b.sha256, body: b.bytes })
+      .values(bodies)
       .onConflict((oc) => oc.column("sha256").doNothing());
 
   if (dialect === "sqlite") {
-    if (pkg.body) await body(trx, pkg.body).execute();
-    await trx.insertInto("axis_packages").values(row).execute();
+    if (bodies.length > 0) await insertBodies(trx).execute();
+    await trx.insertInto("axis_packages").values(packages).execute();
     if (routes.length > 0) await trx.insertInto("axis_routes").values(routes).execute();
     if (deliveries.length > 0) await trx.insertInto("axis_deliveries").values(deliveries).execute();
     if (outbox.length > 0) await trx.insertInto("axis_outbox").values(outbox).execute();
     await bumpDaily(trx).execute();
     await bumpMonthly(trx).execute();
-    if (pkg.evidence) await trx.insertInto("axis_evidence_queue").values(pkg.evidence).execute();
+    if (evidence.length > 0) await trx.insertInto("axis_evidence_queue").values(evidence).execute();
     return;
   }
   // Kysely types each CTE by name; the names are only labels here, so the chain is built untyped.
   // biome-ignore lint/suspicious/noExplicitAny: see above
-  let q: any = trx.with("p", (db) => db.insertInto("axis_packages").values(row));
-  if (pkg.body) q = q.with("b", (db: Db) => body(db, pkg.body!));
+  let q: any = trx.with("p", (db) => db.insertInto("axis_packages").values(packages));
+  if (bodies.length > 0) q = q.with("b", insertBodies);
   if (routes.length > 0) q = q.with("r", (db: Db) => db.insertInto("axis_routes").values(routes));
   if (deliveries.length > 0) q = q.with("d", (db: Db) => db.insertInto("axis_deliveries").values(deliveries));
   if (outbox.length > 0) q = q.with("o", (db: Db) => db.insertInto("axis_outbox").values(outbox));
-  if (pkg.evidence) {
-    const evidence = pkg.evidence;
-    q = q.with("e", (db: Db) => db.insertInto("axis_evidence_queue").values(evidence));
-  }
+  if (evidence.length > 0) q = q.with("e", (db: Db) => db.insertInto("axis_evidence_queue").values(evidence));
   // Two upserts on different tables may share a statement (the same row twice may not).
   q = q.with("m", (db: Db) => bumpMonthly(db));
   await bumpDaily(q as Db).execute();
+}
+
+/**
+ * The traffic rollup rows of a set of packages, one per key with the summed counters (an
+ * upsert may not touch the same row twice), sorted by key: every writer takes the rows in the
+ * same order, so concurrent writers never deadlock.
+ */
+function trafficCounters(pkgs: readonly NewPackage[]) {
+  const daily = new Map<string, AxisDatabase["axis_stats_daily"]>();
+  const bump = (day: string, agency: string, direction: "sent" | "received", row: PackageRow) => {
+    const key = [day, agency, direction, row.kind, shardOf(row.id)].join("\u0000");
+    const counters = daily.get(key) ?? {
+      day,
+      agency,
+      direction,
+      kind: row.kind,
+      shard: shardOf(row.id),
+      count: 0,
+      signed_valid: 0,
+    };
+    counters.count += 1;
+    counters.signed_valid += row.signature === "valid" ? 1 : 0;
+    daily.set(key, counters);
+  };
+  for (const { row, routes, day } of pkgs) {
+    bump(day, row.sender, "sent", row);
+    for (const recipient of routes.keys()) bump(day, recipient, "received", row);
+  }
+  const sortedDaily = [...daily].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+  const monthly = new Map<string, AxisDatabase["axis_stats_monthly"]>();
+  for (const { day, ...counters } of sortedDaily) {
+    const month = day.slice(0, 7);
+    const key = [month, counters.agency, counters.direction, counters.kind, counters.shard].join("\u0000");
+    const m = monthly.get(key);
+    if (m) {
+      m.count += counters.count;
+      m.signed_valid += counters.signed_valid;
+    } else monthly.set(key, { month, ...counters });
+  }
+  const sortedMonthly = [...monthly].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+  return { daily: sortedDaily, monthly: sortedMonthly };
 }
 
 export const STATS_SHARDS = 16;

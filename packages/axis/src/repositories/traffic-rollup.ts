@@ -1,7 +1,7 @@
 /**
  * The traffic rollups: `axis_stats_daily`, counters per day × agency × direction × kind ×
  * shard, and `axis_stats_monthly`, the same per calendar month. Both are bumped by
- * `insertPackage` in the statement (PostgreSQL) or transaction (SQLite) that writes the
+ * `insertPackages` in the statement (PostgreSQL) or transaction (SQLite) that writes the
  * package, so traffic over a period is the monthly rows of its whole months plus the daily
  * rows of the days around them (domain/period.ts): twelve rows per key for a year, not 365.
  */

@@ -41,14 +41,12 @@ import { type AgencyRow, findAgency, toDirectoryEntry } from "../repositories/di
 import { queuedEvidence } from "../repositories/evidence-repository.ts";
 import { recordIntake } from "../repositories/intake-repository.ts";
 import {
-  documentArrival,
   findPackage,
   findPackageByIdentity,
-  insertPackage,
   type PackageRow,
   recipientsOfDocument,
-  recordStatus,
 } from "../repositories/package-repository.ts";
+import { type StatusWrite, writePackage } from "../repositories/package-writer.ts";
 import type { SignatureVerdictName } from "../repositories/schema.ts";
 import { PoolUnavailable, settledValue, sharedPipeline } from "../workers/pipeline-pool.ts";
 import type { Caller, NodeContext, ParsedPackage } from "./ports.ts";
@@ -358,38 +356,30 @@ async function accept(
       evidence,
       ...(inline ? { body: { sha256: parsed.sha256, bytes: checked.raw! } } : {}),
     };
-    const status =
-      parsed.kind === "status" && parsed.statusCode && parsed.responseForOrganId
-        ? { code: parsed.statusCode, responseForOrganId: parsed.responseForOrganId }
-        : undefined;
+    // A business status joins the timeline of the document it answers (its recipient's row).
+    let status: StatusWrite | undefined;
+    if (parsed.kind === "status" && parsed.statusCode && parsed.responseForOrganId) {
+      const who = routeStatus({
+        statusCode: parsed.statusCode,
+        from: sender,
+        responseForOrganId: parsed.responseForOrganId,
+      });
+      status = {
+        row: {
+          document_id: parsed.documentId,
+          recipient: who.recipient,
+          status_code: parsed.statusCode,
+          document_issuer: who.documentIssuer,
+          package_id: packageId,
+          status_time: parsed.statusTime ?? null,
+          received_at: row.received_at,
+          day,
+        },
+      };
+    }
     try {
-      if (db.dialect === "postgres" && !status) {
-        // One statement, atomic by itself: no BEGIN/COMMIT round trips (see insertPackage).
-        await insertPackage(db.kysely, db.dialect, stored);
-      } else {
-        await db.transaction(async (trx) => {
-          if (status) {
-            const who = routeStatus({
-              statusCode: status.code,
-              from: sender,
-              responseForOrganId: status.responseForOrganId,
-            });
-            const arrival = await documentArrival(trx, parsed.documentId, who.recipient);
-            await recordStatus(trx, {
-              document_id: parsed.documentId,
-              recipient: who.recipient,
-              status_code: status.code,
-              document_issuer: who.documentIssuer,
-              package_id: packageId,
-              status_time: parsed.statusTime ?? null,
-              received_at: row.received_at,
-              elapsed_ms: arrival === undefined ? null : row.received_at - arrival,
-              day,
-            });
-          }
-          await insertPackage(trx, db.dialect, stored);
-        });
-      }
+      // Shares its commit with the packages accepted at the same moment (see package-writer).
+      await writePackage(db, { pkg: stored, ...(status ? { status } : {}) });
     } catch (error) {
       if (isUniqueViolation(error)) {
         // A concurrent twin won the race: answer with its id, exactly as a later duplicate would.

@@ -13,13 +13,17 @@ export interface EdocOptions {
   /** Attachment payload size in bytes (base64-encoded into the package). */
   attachmentBytes?: number;
   seed?: string;
+  /** The attachment's bytes themselves (e.g. random, like a compressed PDF); wins over the two above. */
+  attachment?: Buffer;
 }
 
 export function edocXml(o: EdocOptions): Buffer {
   const [number, notation] = o.documentId.split(",").at(-1)!.split("/");
-  const payload = o.attachmentBytes
-    ? Buffer.alloc(o.attachmentBytes, o.seed ?? "x").toString("base64")
-    : Buffer.from("%PDF-1.7 test").toString("base64");
+  const payload = o.attachment
+    ? o.attachment.toString("base64")
+    : o.attachmentBytes
+      ? Buffer.alloc(o.attachmentBytes, o.seed ?? "x").toString("base64")
+      : Buffer.from("%PDF-1.7 test").toString("base64");
   const bt = o.businessType ?? 0;
   return Buffer.from(
     `<?xml version="1.0" encoding="UTF-8"?>

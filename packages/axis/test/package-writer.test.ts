@@ -1,0 +1,110 @@
+/**
+ * Group commit of accepted packages (repositories/package-writer.ts), on both dialects:
+ * packages written at the same moment share commits and every row and rollup is there; a
+ * concurrent twin in a shared commit is refused alone, the others are committed.
+ */
+import assert from "node:assert/strict";
+import { before, it } from "node:test";
+import { isUniqueViolation, migrate } from "@truc/store";
+import { describeEachDialect } from "@truc/store/testing";
+import { packageWriteStats, writePackage } from "../src/repositories/package-writer.ts";
+import { AXIS_MIGRATIONS } from "../src/repositories/schema.ts";
+import { newPackage } from "./support/package-rows.ts";
+
+describeEachDialect("axis: group commit of accepted packages", (ctx) => {
+  const db = () => ctx.db() as unknown as Parameters<typeof writePackage>[0];
+  before(() => migrate(ctx.db(), AXIS_MIGRATIONS));
+
+  it("packages written together share commits, and every row and rollup is there", async () => {
+    const before = packageWriteStats(db());
+    const n = 40;
+    await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        writePackage(db(), {
+          pkg: newPackage({
+            id: `together-${i}`,
+            kind: "edoc",
+            sender: "G01.01",
+            recipients: ["G02.01", "G02.02"],
+            valid: i % 2 === 0,
+            day: "2025-03-05",
+          }),
+        }),
+      ),
+    );
+    const after = packageWriteStats(db());
+    assert.equal(after.packages - before.packages, n);
+    // The first write (or two, on PostgreSQL) goes alone; the rest queue behind it and share.
+    assert.ok(after.commits - before.commits <= 4, `${after.commits - before.commits} commits for ${n}`);
+
+    const k = db().kysely;
+    const packages = await k
+      .selectFrom("axis_packages")
+      .select("id")
+      .where("id", "like", "together-%")
+      .execute();
+    assert.equal(packages.length, n);
+    const deliveries = await k
+      .selectFrom("axis_deliveries")
+      .select("package_id")
+      .where("package_id", "like", "together-%")
+      .execute();
+    assert.equal(deliveries.length, 2 * n);
+    const rollup = await k
+      .selectFrom("axis_stats_daily")
+      .select(["agency", "direction", (eb) => eb.fn.sum<number>("count").as("count")])
+      .select((eb) => eb.fn.sum<number>("signed_valid").as("valid"))
+      .where("day", "=", "2025-03-05")
+      .groupBy(["agency", "direction"])
+      .orderBy("agency")
+      .execute();
+    assert.deepEqual(
+      rollup.map((r) => [r.agency, r.direction, Number(r.count), Number(r.valid)]),
+      [
+        ["G01.01", "sent", n, n / 2],
+        ["G02.01", "received", n, n / 2],
+        ["G02.02", "received", n, n / 2],
+      ],
+    );
+  });
+
+  it("a concurrent twin in a shared commit is refused alone; the others are committed", async () => {
+    const sample = (i: number, identity?: string) =>
+      newPackage({
+        id: `twin-${i}`,
+        kind: "edoc",
+        sender: "G01.02",
+        recipients: ["G02.01"],
+        valid: true,
+        day: "2025-03-06",
+        ...(identity ? { identity } : {}),
+      });
+    const writes = [
+      sample(0),
+      sample(1),
+      sample(2, "the-same-document"),
+      sample(3),
+      sample(4, "the-same-document"),
+      sample(5),
+    ].map((pkg) => writePackage(db(), { pkg }));
+    const settled = await Promise.allSettled(writes);
+    const refused = settled.flatMap((s, i) => (s.status === "rejected" ? [[i, s.reason] as const] : []));
+    assert.equal(refused.length, 1, "exactly one of the twins is refused");
+    assert.ok([2, 4].includes(refused[0]![0]));
+    assert.ok(isUniqueViolation(refused[0]![1]));
+    const ids = await db()
+      .kysely.selectFrom("axis_packages")
+      .select("id")
+      .where("id", "like", "twin-%")
+      .orderBy("id")
+      .execute();
+    assert.equal(ids.length, 5);
+    const stats = await db()
+      .kysely.selectFrom("axis_stats_daily")
+      .select((eb) => eb.fn.sum<number>("count").as("n"))
+      .where("day", "=", "2025-03-06")
+      .where("direction", "=", "sent")
+      .executeTakeFirstOrThrow();
+    assert.equal(Number(stats.n), 5, "the refused twin bumped no rollup");
+  });
+});
