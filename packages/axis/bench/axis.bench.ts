@@ -20,6 +20,7 @@ import { createTestDatabase } from "@truc/store/testing";
 import { parseNodeConfig } from "../src/config.ts";
 import { startNode } from "../src/node.ts";
 import { makeTestPki } from "../test/support/pki.ts";
+import { startFloorNode } from "./support/floor-node.ts";
 import { startLoadGenerator } from "./support/load-generator.ts";
 
 const PACKAGES = Number(process.env.BENCH_PACKAGES ?? 800);
@@ -96,11 +97,23 @@ const pending = await node.context.db.kysely
   .select((eb) => eb.fn.countAll<number>().as("n"))
   .executeTakeFirstOrThrow();
 const sample = await generator.sample();
-await generator.close();
 await node.close();
 
-// The ceiling writes one of the packages just sent: the same bytes.
+// Same-run ceilings: the least any node must do per package (floor-node.ts), driven by the
+// same generator with the same packages; and a bare INSERT of one of those packages.
 const db = await openDatabase({ kind: "postgres", url: created.url, poolSize: 8 });
+const floorNode = await startFloorNode({
+  db,
+  tls: { cert: nodeId.certPem, key: nodeId.keyPem, ca: pki.caPem },
+});
+await generator.run("warmup", floorNode.url);
+const floorCpu0 = process.cpuUsage();
+const floor = await generator.run("measure", floorNode.url);
+const floorCpu = process.cpuUsage(floorCpu0);
+await floorNode.close();
+await generator.close();
+if (floor.failures > 0) throw new Error(`${floor.failures} packages were refused by the floor node`);
+const floorRate = PACKAGES / floor.seconds;
 const ceiling1 = await measureBareInsertCeiling(db, sample, { seconds: 1, runs: 3, concurrency: 1 });
 const ceiling8 = await measureBareInsertCeiling(db, sample, { seconds: 1, runs: 3, concurrency: 8 });
 await db.close();
@@ -115,6 +128,18 @@ report("axis: one node, PostgreSQL, signed 100 KB packages (native API, mTLS)", 
     ceiling: { name: "bare 100 KB INSERT, 8 conns", value: ceiling8.median },
   },
   {
+    figure: "accepted packages/s vs the least any node must do (mTLS, 2 hashes, RSA verify + sign, INSERT)",
+    value: rate,
+    unit: "pkg/s",
+    ceiling: { name: "floor node, same generator", value: floorRate },
+  },
+  {
+    figure: "floor node packages/s vs bare INSERT (what the machine leaves for any node)",
+    value: floorRate,
+    unit: "pkg/s",
+    ceiling: { name: "bare 100 KB INSERT, 8 conns", value: ceiling8.median },
+  },
+  {
     figure: "accepted packages/s vs single-connection INSERT",
     value: rate,
     unit: "pkg/s",
@@ -123,6 +148,11 @@ report("axis: one node, PostgreSQL, signed 100 KB packages (native API, mTLS)", 
   {
     figure: "node CPU per package, all threads",
     value: perPackageMs((cpu.user + cpu.system) / 1e6),
+    unit: "ms",
+  },
+  {
+    figure: "floor node CPU per package (its whole process)",
+    value: perPackageMs((floorCpu.user + floorCpu.system) / 1e6),
     unit: "ms",
   },
   { figure: "node main-thread busy time per package (event loop)", value: elu.active / PACKAGES, unit: "ms" },

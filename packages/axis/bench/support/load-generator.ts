@@ -37,7 +37,8 @@ export interface RunResult {
 }
 
 export interface LoadGenerator {
-  run(phase: "warmup" | "measure"): Promise<RunResult>;
+  /** Posts the phase's packages, to the node of the setup or to `url`. */
+  run(phase: "warmup" | "measure", url?: string): Promise<RunResult>;
   /** One of the prepared packages, for a ceiling over the same bytes. */
   sample(): Promise<Buffer>;
   close(): Promise<void>;
@@ -45,7 +46,7 @@ export interface LoadGenerator {
 
 type Request =
   | { type: "setup"; setup: GeneratorSetup }
-  | { type: "run"; phase: "warmup" | "measure" }
+  | { type: "run"; phase: "warmup" | "measure"; url: string }
   | { type: "sample" };
 type Reply =
   | { type: "ready" }
@@ -60,7 +61,8 @@ export async function startLoadGenerator(setup: GeneratorSetup): Promise<LoadGen
   const ask = (message: Request) => replyOf(child, message);
   await ask({ type: "setup", setup });
   return {
-    run: async (phase) => ((await ask({ type: "run", phase })) as { result: RunResult }).result,
+    run: async (phase, url = setup.url) =>
+      ((await ask({ type: "run", phase, url })) as { result: RunResult }).result,
     sample: async () => Buffer.from(((await ask({ type: "sample" })) as { base64: string }).base64, "base64"),
     close: async () => {
       child.kill();
@@ -142,8 +144,9 @@ async function run(
   setup: GeneratorSetup,
   prepared: Awaited<ReturnType<typeof prepare>>,
   list: Job[],
+  base: string,
 ): Promise<RunResult> {
-  const url = new URL("/v1/packages", setup.url);
+  const url = new URL("/v1/packages", base);
   const latencies: number[] = [];
   let next = 0;
   let failures = 0;
@@ -181,7 +184,10 @@ if (process.env.TRUC_LOAD_GENERATOR === "1" && process.send) {
         prepared = await prepare(setup);
         reply({ type: "ready" });
       } else if (message.type === "run") {
-        reply({ type: "result", result: await run(setup!, prepared!, prepared!.jobs[message.phase]) });
+        reply({
+          type: "result",
+          result: await run(setup!, prepared!, prepared!.jobs[message.phase], message.url),
+        });
       } else {
         reply({ type: "sample", base64: prepared!.jobs.measure[0]!.body.toString("base64") });
       }
