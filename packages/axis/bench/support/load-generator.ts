@@ -9,9 +9,9 @@
 
 import { type ChildProcess, fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { Agent, request } from "node:https";
 import { fileURLToPath } from "node:url";
 import { signEdxml } from "@truc/edxml";
+import { Pool } from "undici";
 import { createPemSigner } from "../../src/adapters/pem-signer.ts";
 import { edocXml } from "../../test/support/packages.ts";
 
@@ -108,36 +108,38 @@ async function prepare(setup: GeneratorSetup) {
   const jobs = { warmup: [] as Job[], measure: [] as Job[] };
   for (let i = 0; i < setup.packages.warmup; i++) jobs.warmup.push(await job(i, "WARM"));
   for (let i = 0; i < setup.packages.measure; i++) jobs.measure.push(await job(i, "BENCH"));
-  const agents = setup.agencies.map(
-    (a) =>
-      new Agent({
-        keepAlive: true,
-        cert: a.certPem,
-        key: a.keyPem,
-        ca: setup.caPem,
-        checkServerIdentity: () => undefined,
-      }),
-  );
-  return { jobs, agents };
+  // undici's pools, as autocannon-like generators do: a lean client leaves the cores to the node.
+  const pools = new Map<string, Pool[]>();
+  const poolsFor = (base: string) => {
+    let list = pools.get(base);
+    if (!list) {
+      list = setup.agencies.map(
+        (a) =>
+          new Pool(base, {
+            connect: {
+              cert: a.certPem,
+              key: a.keyPem,
+              ca: setup.caPem,
+              checkServerIdentity: () => undefined,
+            },
+          }),
+      );
+      pools.set(base, list);
+    }
+    return list;
+  };
+  return { jobs, poolsFor };
 }
 
-function post(url: URL, agent: Agent, body: Buffer): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: "POST",
-        agent,
-        headers: { "content-type": "application/xml", "content-length": String(body.length) },
-      },
-      (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
+async function post(pool: Pool, body: Buffer): Promise<number> {
+  const res = await pool.request({
+    method: "POST",
+    path: "/v1/packages",
+    headers: { "content-type": "application/xml" },
+    body,
   });
+  await res.body.dump();
+  return res.statusCode;
 }
 
 async function run(
@@ -146,7 +148,7 @@ async function run(
   list: Job[],
   base: string,
 ): Promise<RunResult> {
-  const url = new URL("/v1/packages", base);
+  const pools = prepared.poolsFor(base);
   const latencies: number[] = [];
   let next = 0;
   let failures = 0;
@@ -157,7 +159,7 @@ async function run(
       while (next < list.length) {
         const job = list[next++]!;
         const t0 = performance.now();
-        const status = await post(url, prepared.agents[job.from]!, job.body);
+        const status = await post(pools[job.from]!, job.body);
         latencies.push(performance.now() - t0);
         if (status !== 201) failures++;
       }
