@@ -222,6 +222,12 @@ interface RawAttribute {
 
 const EMPTY = Buffer.alloc(0);
 const NAME_CACHE_MAX = 4096;
+/**
+ * Names already checked, shared by all scanners: every package repeats the same few dozen
+ * names, so the Unicode name regex runs once per name, not once per name per package. Bounded;
+ * when full it is emptied, so a stream of junk names cannot keep the common ones out for long.
+ */
+const checkedNames = new Set<string>();
 
 export class XmlScanner {
   private readonly handler: ScanHandler;
@@ -251,7 +257,6 @@ export class XmlScanner {
   private utf8Carry: Buffer | null = null;
   private ended = false;
   private failure: unknown = null;
-  private readonly names = new Set<string>();
   /** When the whole input is known (scanBuffer), used to add line/column to errors. */
   whole: Buffer | null = null;
 
@@ -665,7 +670,7 @@ export class XmlScanner {
     const length = end - start;
     if (length > this.limits.maxNameLength) throw limitError("maxNameLength", length);
     const name = buf.toString("utf8", start, end);
-    if (this.names.has(name)) return name;
+    if (checkedNames.has(name)) return name;
     if (!isXmlName(name)) throw malformed(this.base + start, "invalid name");
     const colon = name.indexOf(":");
     if (colon !== -1 && (colon === 0 || colon === name.length - 1 || name.indexOf(":", colon + 1) !== -1)) {
@@ -674,7 +679,8 @@ export class XmlScanner {
         reason: `invalid QName '${name}'`,
       });
     }
-    if (this.names.size < NAME_CACHE_MAX) this.names.add(name);
+    if (checkedNames.size >= NAME_CACHE_MAX) checkedNames.clear();
+    checkedNames.add(name);
     return name;
   }
 
