@@ -10,30 +10,13 @@ import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { type BenchRow, measureRate, peakRssMiB, report } from "@truc/common/bench";
 import { DOMParser } from "@xmldom/xmldom";
-import { type AttachmentSink, fileSink } from "../src/attachments.ts";
+import { fileSink } from "../src/attachments.ts";
 import { buildDocument, buildDocumentStream } from "../src/build.ts";
 import { parseEdxml } from "../src/parse.ts";
 import { sampleDocument } from "../test/samples.ts";
+import { hashingSink } from "./support.ts";
 
 const MiB = 1024 * 1024;
-
-/** Discards attachment bytes but hashes them, like a real sink must. */
-const hashingSink: AttachmentSink = {
-  begin() {
-    const hash = createHash("sha256");
-    let size = 0;
-    return {
-      write(chunk) {
-        hash.update(chunk);
-        size += chunk.length;
-      },
-      async finish() {
-        return { sha256: hash.digest("hex"), size, ref: "null" };
-      },
-      async abort() {},
-    };
-  },
-};
 
 const rows: BenchRow[] = [];
 const pdf = (bytes: number) => Buffer.concat([Buffer.from("%PDF-1.7\n"), randomBytes(bytes - 9)]);

@@ -9,6 +9,7 @@ import { Readable } from "node:stream";
 import { type AttachmentSink, type AttachmentWriter, memorySink } from "./attachments.ts";
 import { Base64Decoder } from "./base64.ts";
 import { stripCid } from "./build.ts";
+import { type ForwardedPackage, type ForwardOptions, forwardingScan } from "./dsig/forward.ts";
 import { EdxmlError } from "./errors.ts";
 import {
   type Business,
@@ -26,7 +27,13 @@ import {
   type StatusCode,
   XMLDSIG_NAMESPACE,
 } from "./model.ts";
-import { decodeText, type ScanLimits, type ScannedAttribute, XmlScanner } from "./xml/scanner.ts";
+import {
+  decodeText,
+  type ScanHandler,
+  type ScanLimits,
+  type ScannedAttribute,
+  XmlScanner,
+} from "./xml/scanner.ts";
 
 export interface ParseLimits extends ScanLimits {
   /** Largest text of one header element, in bytes. */
@@ -132,7 +139,91 @@ async function* chunksOf(input: EdxmlInput): AsyncGenerator<Buffer> {
 const lower = (s: string) => s.toLowerCase();
 
 /** Parses an edXML document or status package. */
-export async function parseEdxml(input: EdxmlInput, options: ParseOptions = {}): Promise<ParsedEdxml> {
+export function parseEdxml(input: EdxmlInput, options: ParseOptions = {}): Promise<ParsedEdxml> {
+  return parse(input, options);
+}
+
+export interface ParsedAndForwarded {
+  readonly parsed: ParsedEdxml;
+  /**
+   * The forwarding (`forwardEdxml`'s result, or its error), from the same pass; the re-signing
+   * happens on the first call, so a caller can refuse an invalid package before signing it.
+   */
+  forward(): Promise<ForwardedPackage>;
+}
+
+/**
+ * `parseEdxml` and `forwardEdxml` in one pass: the package is tokenised and hashed once, and
+ * the scanner's events go to both. A parse error is thrown; a forwarding error (a malformed
+ * signature, no TraceHeaderList, …) is the forwarding's, rejected by `forward()`.
+ * The scan limits are the parse's (`options.limits`).
+ */
+export async function parseAndForwardEdxml(
+  input: EdxmlInput,
+  options: ParseOptions & { forward: Omit<ForwardOptions, "limits"> },
+): Promise<ParsedAndForwarded> {
+  const forwarding = forwardingScan(options.forward);
+  let failure: { error: unknown } | null = null;
+  const parsed = await parse(input, options, {
+    handler: forwarding.handler,
+    failed: (error) => {
+      failure = { error };
+    },
+  });
+  let forwarded: Promise<ForwardedPackage> | undefined;
+  const forward = async () => {
+    if (failure) throw failure.error;
+    const scan = forwarding.handler.result({ size: parsed.size, sha256: Buffer.from(parsed.sha256, "hex") });
+    return forwarding.finish(scan);
+  };
+  return { parsed, forward: () => (forwarded ??= forward()) };
+}
+
+/** Another consumer of the scanner's events, whose errors stop its events, not the parse. */
+interface SideHandler {
+  readonly handler: ScanHandler;
+  failed(error: unknown): void;
+}
+
+/** The scanner's events to `main`, and to `side` (if any) until it fails. */
+function alsoTo(side: SideHandler | undefined, main: ScanHandler): ScanHandler {
+  if (!side) return main;
+  let live = true;
+  const guarded = (event: () => void) => {
+    if (!live) return;
+    try {
+      event();
+    } catch (error) {
+      live = false;
+      side.failed(error);
+    }
+  };
+  const h = side.handler;
+  return {
+    startElement(tag) {
+      main.startElement?.(tag);
+      guarded(() => h.startElement?.(tag));
+    },
+    endElement(tag) {
+      main.endElement?.(tag);
+      guarded(() => h.endElement?.(tag));
+    },
+    text(raw, plain, start, cdata) {
+      main.text?.(raw, plain, start, cdata);
+      guarded(() => h.text?.(raw, plain, start, cdata));
+    },
+    comment(start, end) {
+      main.comment?.(start, end);
+      guarded(() => h.comment?.(start, end));
+    },
+    processingInstruction(target, data, start, end) {
+      main.processingInstruction?.(target, data, start, end);
+      guarded(() => h.processingInstruction?.(target, data, start, end));
+    },
+  };
+}
+
+async function parse(input: EdxmlInput, options: ParseOptions, side?: SideHandler): Promise<ParsedEdxml> {
   const limits: ParseLimits = { ...DEFAULT_PARSE_LIMITS, ...options.limits };
   const sink = options.attachmentSink ?? memorySink();
   const hash = createHash("sha256");
@@ -162,7 +253,7 @@ export async function parseEdxml(input: EdxmlInput, options: ParseOptions = {}):
   };
 
   const scanner = new XmlScanner(
-    {
+    alsoTo(side, {
       startElement(tag) {
         const parent = stack.at(-1)!;
         const node: XNode = {
@@ -220,7 +311,7 @@ export async function parseEdxml(input: EdxmlInput, options: ParseOptions = {}):
         }
         node.text += decodeText(raw, cdata);
       },
-    },
+    }),
     limits,
   );
 

@@ -9,12 +9,17 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import type { Signer } from "@truc/common";
 import {
   appendTraceHeader,
   buildStatus,
   EdxmlError,
   type EdxmlSplice,
+  type ForwardedPackage,
+  type ForwardOptions,
   forwardEdxml,
+  parseAndForwardEdxml,
+  parseEdxml,
   signEdxml,
   verifyEdxml,
 } from "../src/index.ts";
@@ -115,5 +120,88 @@ describe("forwardEdxml", () => {
     const raw = samplePackage();
     const forwarded = await forwardEdxml(raw, { hop });
     assert.ok(apply(raw, forwarded.splices).equals(appendTraceHeader(raw, hop)));
+  });
+});
+
+describe("parseAndForwardEdxml: parseEdxml and forwardEdxml in one pass", () => {
+  const rsa = fixtureSigner("rsa");
+  const SIGNATURE = /<Signature xmlns="http:\/\/www\.w3\.org\/2000\/09\/xmldsig#">[\s\S]*?<\/Signature>/;
+
+  /** What a caller sees of a forwarding (or its error code), and of its verdict. */
+  async function seen(forwarded: Promise<ForwardedPackage>) {
+    try {
+      const f = await forwarded;
+      const { splices, size, receivedSize, receivedSha256 } = f;
+      const verdict = await f.verify({ trust: rootTrust() }).catch((e: EdxmlError) => e.code);
+      return { splices, size, receivedSize, receivedSha256, verdict };
+    } catch (error) {
+      return { error: (error as EdxmlError).code };
+    }
+  }
+
+  async function assertSameAsTwoPasses(raw: Buffer, forward: Omit<ForwardOptions, "limits">) {
+    const both = await parseAndForwardEdxml(pieces(raw, 4096), { forward });
+    assert.deepEqual(both.parsed, await parseEdxml(raw));
+    assert.deepEqual(await seen(both.forward()), await seen(forwardEdxml(raw, forward)));
+  }
+
+  it("gives what the two passes give, forwarding errors included", async () => {
+    const signed = await signEdxml(samplePackage({ attachmentBytes: 50_000 }), rsa);
+    const signature = signed.toString("utf8").match(SIGNATURE)![0];
+    const status = buildStatus(sampleStatus("01"));
+    const inputs: [string, Buffer, Omit<ForwardOptions, "limits">][] = [
+      ["signed", signed, { hop, signer: rsa }],
+      ["signed, no signer", signed, { hop }],
+      ["unsigned", samplePackage({ attachmentBytes: 5000 }), { hop, signer: rsa }],
+      [
+        "tampered",
+        Buffer.from(signed.toString("utf8").replace("<edXML:Subject>", "<edXML:Subject>X")),
+        { hop },
+      ],
+      ["status, hop if present", await signEdxml(status, rsa), { hop, signer: rsa, traceList: "if-present" }],
+      // Forwarding errors, found during the pass or at its end: the parse goes on.
+      ["status, hop required", status, { hop, signer: rsa }],
+      [
+        "a second ds:Signature in an attachment",
+        Buffer.from(signed.toString("utf8").replace("<Attachment>", `<Attachment>${signature}`)),
+        { hop, signer: rsa },
+      ],
+      [
+        "a malformed signature",
+        Buffer.from(signed.toString("utf8").replace("<SignatureValue>", "<SignatureValue>!")),
+        { hop, signer: rsa },
+      ],
+    ];
+    for (const [name, raw, forward] of inputs) {
+      await assertSameAsTwoPasses(raw, forward).catch((error: Error) => {
+        error.message = `${name}: ${error.message}`;
+        throw error;
+      });
+    }
+  });
+
+  it("throws the parse's error", async () => {
+    const raw = samplePackage().subarray(0, 300);
+    const code = await parseEdxml(raw).catch((e: EdxmlError) => e.code);
+    assert.equal(code, "EDXML_XML_MALFORMED");
+    await assert.rejects(
+      parseAndForwardEdxml(raw, { forward: { hop } }),
+      (e: unknown) => e instanceof EdxmlError && e.code === code,
+    );
+  });
+
+  it("signs on the first forward() call only", async () => {
+    let signatures = 0;
+    const counting: Signer = {
+      ...rsa,
+      sign: (data) => {
+        signatures++;
+        return rsa.sign(data);
+      },
+    };
+    const both = await parseAndForwardEdxml(samplePackage(), { forward: { hop, signer: counting } });
+    assert.equal(signatures, 0);
+    assert.equal(await both.forward(), await both.forward());
+    assert.equal(signatures, 1);
   });
 });

@@ -248,6 +248,28 @@ describe("XmlScanner: events", () => {
       assert.ok(!pieces.some((p, i) => i < pieces.length - 1 && p.at(-1) === 0x0d));
     }
   });
+
+  it("hands a long text in one chunk out in pieces of at most 32 KiB, cut at safe places", () => {
+    // A reference, a UTF-8 sequence, a CR LF pair or a ']]' straddles each 32 KiB boundary.
+    const tricky = ["&#x1F600;", "ệ", "\r\n", "]]&gt;"];
+    for (const [cdata, specials] of [
+      [false, tricky],
+      [true, ["ệ", "\r\n", "]]"]],
+    ] as const) {
+      const filler = (n: number) => "a".repeat(n);
+      let text = "";
+      for (const s of specials) text += filler(32 * 1024 - (Buffer.byteLength(text) % (32 * 1024)) - 2) + s;
+      text += filler(100);
+      const content = cdata ? `<![CDATA[${text}]]>` : text;
+      const pieces: Buffer[] = [];
+      scanBuffer(Buffer.from(`<a>${content}</a>`), { text: (raw) => pieces.push(Buffer.from(raw)) });
+      assert.ok(pieces.length > specials.length, "cut into pieces");
+      assert.ok(pieces.every((p) => p.length <= 32 * 1024));
+      const decoded = pieces.map((p) => decodeText(p, cdata)).join("");
+      const expected = cdata ? text.replace(/\r\n/g, "\n") : decodeText(Buffer.from(text), false);
+      assert.equal(decoded, expected);
+    }
+  });
 });
 
 describe("XmlScanner: rejects hostile and broken input with typed errors", () => {

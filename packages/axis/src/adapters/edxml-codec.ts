@@ -10,9 +10,12 @@ import {
   type AttachmentWriter,
   assertValid,
   EdxmlError,
+  type ForwardedPackage,
+  type ForwardOptions,
   forwardEdxml,
   type ParsedEdxml,
   type ParseLimits,
+  parseAndForwardEdxml,
   parseEdxml,
   type VerifyResult,
 } from "@truc/edxml";
@@ -22,11 +25,25 @@ import type { ParsedPackage } from "../services/ports.ts";
 
 export type PackageInput = Buffer | AsyncIterable<Buffer>;
 
+interface ReadOptions {
+  sink: AttachmentSink;
+  limits: Partial<ParseLimits>;
+}
+
+interface ForwardingOptions {
+  organId: string;
+  at: Date;
+  signer?: Signer | undefined;
+}
+
+/** The forwarding as routing needs it (see `prepareForward`). */
+export interface PreparedForward {
+  forward: { splices: Splice[]; size: number };
+  verify(trust: TrustCallback): Promise<VerifyResult>;
+}
+
 /** Reads and validates a package; throws EdxmlError with the edXML code when it is not valid. */
-export async function readPackage(
-  input: PackageInput,
-  options: { sink: AttachmentSink; limits: Partial<ParseLimits> },
-): Promise<ParsedPackage> {
+export async function readPackage(input: PackageInput, options: ReadOptions): Promise<ParsedPackage> {
   const parsed = await parseEdxml(input, { attachmentSink: options.sink, limits: options.limits });
   assertValid(parsed);
   return toParsedPackage(parsed);
@@ -88,20 +105,45 @@ function toParsedPackage(parsed: ParsedEdxml): ParsedPackage {
  */
 export async function prepareForward(
   input: PackageInput,
-  options: { organId: string; at: Date; signer?: Signer | undefined },
-): Promise<{
-  forward: { splices: Splice[]; size: number };
-  verify(trust: TrustCallback): Promise<VerifyResult>;
-}> {
-  const forwarded = await forwardEdxml(input, {
+  options: ForwardingOptions,
+): Promise<PreparedForward> {
+  return prepared(await forwardEdxml(input, forwardOptions(options)), options.at);
+}
+
+/**
+ * `readPackage` and `prepareForward` in one pass over the bytes (tokenised and hashed once):
+ * throws what readPackage throws; `prepare()` gives what prepareForward gives, or its error, and
+ * only then signs, so an invalid package is never signed.
+ */
+export async function readAndPrepareForward(
+  input: PackageInput,
+  options: ReadOptions & ForwardingOptions,
+): Promise<{ parsed: ParsedPackage; prepare(): Promise<PreparedForward> }> {
+  const both = await parseAndForwardEdxml(input, {
+    attachmentSink: options.sink,
+    limits: options.limits,
+    forward: forwardOptions(options),
+  });
+  assertValid(both.parsed);
+  return {
+    parsed: toParsedPackage(both.parsed),
+    prepare: async () => prepared(await both.forward(), options.at),
+  };
+}
+
+function forwardOptions(options: ForwardingOptions): ForwardOptions {
+  return {
     hop: { organId: options.organId, timestamp: options.at },
     // Status packages have no TraceHeaderList in QCVN 102: their hop is in the evidence log only.
     traceList: "if-present",
     signer: options.signer,
-  });
+  };
+}
+
+function prepared(forwarded: ForwardedPackage, at: Date): PreparedForward {
   return {
     forward: { splices: [...forwarded.splices], size: forwarded.size },
-    verify: (trust) => forwarded.verify({ trust, at: options.at }),
+    verify: (trust) => forwarded.verify({ trust, at }),
   };
 }
 

@@ -4,7 +4,8 @@
  *
  * The caller feeds the events of one element subtree (the whole document for a Reference with
  * URI="", or a captured SignedInfo) and receives canonical bytes through `sink` in chunks of
- * about 64 KiB. A text piece whose raw bytes already are their canonical form (no '&', no
+ * up to 16 KiB, valid only during the call (the buffer is reused: a sink that keeps bytes copies
+ * them). A text piece whose raw bytes already are their canonical form (no '&', no
  * '\r', no '>') is passed through without being decoded, so a base64 attachment costs little
  * more than a hash of its bytes.
  */
@@ -41,7 +42,7 @@ export interface C14nOptions {
   readonly inheritedXmlAttributes?: ReadonlyMap<string, string>;
 }
 
-const CHUNK = 64 * 1024;
+const CHUNK = 16 * 1024;
 /** Raw text at least this long goes straight to the sink instead of being copied. */
 const DIRECT = 4 * 1024;
 const GT = 0x3e;
@@ -106,7 +107,7 @@ export const escapeAttribute = (s: string): string => s.replace(ATTR_SPECIAL, (c
 
 export class StreamingCanonicalizer {
   private readonly stack: Frame[] = [];
-  private buf = Buffer.allocUnsafe(CHUNK);
+  private readonly buf = Buffer.allocUnsafe(CHUNK);
   private pos = 0;
   private rootSeen = false;
   private done = false;
@@ -222,8 +223,6 @@ export class StreamingCanonicalizer {
   flush(): void {
     if (this.pos === 0) return;
     this.sink(this.buf.subarray(0, this.pos));
-    // The sink may keep the view (e.g. buffering before the digest is known): never reuse it.
-    this.buf = Buffer.allocUnsafe(CHUNK);
     this.pos = 0;
   }
 

@@ -127,12 +127,14 @@ interface Frame {
   readonly role: number;
 }
 
-export class PackageScanner implements ScanHandler {
+/**
+ * The events side of a package scan. `PackageScanner` feeds it from its own tokeniser; a caller
+ * that already tokenises the package (the parser, see `parseAndForwardEdxml`) feeds it the same
+ * events and hands over the input's size and hash at the end.
+ */
+export class PackageScanHandler implements ScanHandler {
   private readonly frames: Frame[] = [];
   private readonly candidates: Pending[] = [];
-  private readonly rawHash = createHash("sha256");
-  private readonly scanner: XmlScanner;
-  private size = 0;
   /** The exclusive canonicaliser, shared by the exc-c14n candidate and the forward track. */
   private exclusive: StreamingCanonicalizer | null = null;
   private readonly forward: ForwardTrack | null;
@@ -167,10 +169,8 @@ export class PackageScanner implements ScanHandler {
       | { fixed: { c14n: Canonicalization; digest: DigestName } }
       | { choose: DigestChoice }
       | { none: true },
-    limits?: Partial<ScanLimits>,
     forward?: { hop?: TraceHop | undefined; optional?: boolean },
   ) {
-    this.scanner = new XmlScanner(this, limits);
     this.forward = forward
       ? {
           hop: forward.hop,
@@ -236,14 +236,8 @@ export class PackageScanner implements ScanHandler {
     pending.chunks.push(Buffer.from(b));
   }
 
-  write(chunk: Buffer): void {
-    this.size += chunk.length;
-    this.rawHash.update(chunk);
-    this.scanner.write(chunk);
-  }
-
-  end(): ScanResult {
-    this.scanner.end();
+  /** After the scanner's end: the scan's findings, for an input of this size and SHA-256. */
+  result(input: { size: number; sha256: Buffer }): ScanResult {
     let documentDigest: Buffer | null = null;
     const ended = new Set<StreamingCanonicalizer>();
     const finish = (c: StreamingCanonicalizer) => {
@@ -265,8 +259,8 @@ export class PackageScanner implements ScanHandler {
       forward = { digest: this.forward.hash.digest(), trace: this.forward.trace };
     }
     return {
-      inputSha256: this.rawHash.digest(),
-      size: this.size,
+      inputSha256: input.sha256,
+      size: input.size,
       signature: this.signature,
       signatureNamespaces: this.signatureNamespaces,
       signatureXmlAttributes: this.signatureXmlAttributes,
@@ -531,6 +525,31 @@ export class PackageScanner implements ScanHandler {
   }
 }
 
+/** A package scan over its own tokeniser, hashing the input bytes as they go. */
+export class PackageScanner {
+  private readonly scanner: XmlScanner;
+  private readonly hash = createHash("sha256");
+  private size = 0;
+
+  constructor(
+    private readonly handler: PackageScanHandler,
+    limits?: Partial<ScanLimits>,
+  ) {
+    this.scanner = new XmlScanner(handler, limits);
+  }
+
+  write(chunk: Buffer): void {
+    this.size += chunk.length;
+    this.hash.update(chunk);
+    this.scanner.write(chunk);
+  }
+
+  end(): ScanResult {
+    this.scanner.end();
+    return this.handler.result({ size: this.size, sha256: this.hash.digest() });
+  }
+}
+
 /**
  * Canonical digest of a package minus its signature (the enveloped transform), streaming.
  * Exposed for tests and tools; `verifyEdxml` and `signEdxml` use the same scanner.
@@ -540,7 +559,7 @@ export function canonicalDigest(
   c14n: Canonicalization,
   digest: DigestName = "sha256",
 ): Buffer {
-  const scanner = new PackageScanner({ fixed: { c14n, digest } });
+  const scanner = new PackageScanner(new PackageScanHandler({ fixed: { c14n, digest } }));
   if (Buffer.isBuffer(chunks)) scanner.write(chunks);
   else for (const chunk of chunks) scanner.write(chunk);
   return scanner.end().documentDigest!;

@@ -8,7 +8,13 @@
 import type { Signer } from "@truc/common";
 import { EdxmlError } from "../errors.ts";
 import type { ScanLimits } from "../xml/scanner.ts";
-import { type EdxmlSplice, PackageScanner, type TraceHop } from "./engine.ts";
+import {
+  type EdxmlSplice,
+  PackageScanHandler,
+  PackageScanner,
+  type ScanResult,
+  type TraceHop,
+} from "./engine.ts";
 import { signatureElement } from "./sign.ts";
 import { type ParsedSignature, parseSignature } from "./signature-info.ts";
 import { finishVerification, type VerifyOptions, type VerifyPolicy, type VerifyResult } from "./verify.ts";
@@ -47,12 +53,30 @@ export async function forwardEdxml(
   input: Buffer | AsyncIterable<Uint8Array>,
   options: ForwardOptions,
 ): Promise<ForwardedPackage> {
+  const forwarding = forwardingScan(options);
+  const scanner = new PackageScanner(forwarding.handler, options.limits);
+  if (Buffer.isBuffer(input)) scanner.write(input);
+  else {
+    for await (const chunk of input)
+      scanner.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  }
+  return forwarding.finish(scanner.end());
+}
+
+/**
+ * The forwarding's side of a package scan: the events handler, then `finish` with the scan's
+ * result (signs). Internal: `parseAndForwardEdxml` feeds the handler from the parser's scan.
+ */
+export function forwardingScan(options: Omit<ForwardOptions, "limits">): {
+  handler: PackageScanHandler;
+  finish(scan: ScanResult): Promise<ForwardedPackage>;
+} {
   const policy = { allowRsaSha1: options.verifyPolicy?.allowRsaSha1 === true };
   let parsed: ParsedSignature | null = null;
   // A malformed signature is the verifier's finding, raised when a verdict is asked for:
   // re-signing replaces it anyway.
   let signatureError: unknown;
-  const scanner = new PackageScanner(
+  const handler = new PackageScanHandler(
     {
       choose: (signature) => {
         try {
@@ -65,35 +89,31 @@ export async function forwardEdxml(
         }
       },
     },
-    options.limits,
     { hop: options.hop, optional: options.traceList === "if-present" },
   );
-  if (Buffer.isBuffer(input)) scanner.write(input);
-  else {
-    for await (const chunk of input)
-      scanner.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-  }
-  const scan = scanner.end();
-  const forward = scan.forward!;
-  const splices: EdxmlSplice[] = forward.trace ? [forward.trace] : [];
-  if (options.signer) {
-    const element = await signatureElement(forward.digest, options.signer);
-    const range = scan.signatureRange;
-    splices.push(
-      range
-        ? { at: range.start, remove: range.end - range.start, insert: element }
-        : { at: scan.headerEndTagStart, remove: 0, insert: element },
-    );
-  }
-  splices.sort((a, b) => a.at - b.at);
-  return {
-    splices,
-    size: splices.reduce((n, s) => n + s.insert.length - s.remove, scan.size),
-    receivedSize: scan.size,
-    receivedSha256: scan.inputSha256.toString("hex"),
-    verify: async (o) => {
-      if (signatureError) throw signatureError;
-      return finishVerification(scan, parsed, { ...o, policy: options.verifyPolicy ?? {} });
-    },
+  const finish = async (scan: ScanResult): Promise<ForwardedPackage> => {
+    const forward = scan.forward!;
+    const splices: EdxmlSplice[] = forward.trace ? [forward.trace] : [];
+    if (options.signer) {
+      const element = await signatureElement(forward.digest, options.signer);
+      const range = scan.signatureRange;
+      splices.push(
+        range
+          ? { at: range.start, remove: range.end - range.start, insert: element }
+          : { at: scan.headerEndTagStart, remove: 0, insert: element },
+      );
+    }
+    splices.sort((a, b) => a.at - b.at);
+    return {
+      splices,
+      size: splices.reduce((n, s) => n + s.insert.length - s.remove, scan.size),
+      receivedSize: scan.size,
+      receivedSha256: scan.inputSha256.toString("hex"),
+      verify: async (o) => {
+        if (signatureError) throw signatureError;
+        return finishVerification(scan, parsed, { ...o, policy: options.verifyPolicy ?? {} });
+      },
+    };
   };
+  return { handler, finish };
 }

@@ -10,7 +10,7 @@ import { EdxmlError } from "../errors.ts";
 import type { ScanLimits } from "../xml/scanner.ts";
 import { DSIG_NS, derToP1363, ECDSA_SHA256, ENVELOPED, EXC_C14N, RSA_SHA256, SHA256 } from "./algorithms.ts";
 import { escapeText } from "./c14n.ts";
-import { PackageScanner } from "./engine.ts";
+import { PackageScanHandler, PackageScanner } from "./engine.ts";
 import { certificateKey } from "./keys.ts";
 
 export interface SignOptions {
@@ -59,7 +59,10 @@ export function rfc4514Name(nodeSubject: string): string {
 }
 
 export async function signEdxml(raw: Buffer, signer: Signer, options: SignOptions = {}): Promise<Buffer> {
-  const scanner = new PackageScanner({ fixed: { c14n: "exc-c14n", digest: "sha256" } }, options.limits);
+  const scanner = new PackageScanner(
+    new PackageScanHandler({ fixed: { c14n: "exc-c14n", digest: "sha256" } }),
+    options.limits,
+  );
   scanner.write(raw);
   const scan = scanner.end();
   if (scan.headerCount !== 1 || scan.headerEndTagStart < 0) throw new EdxmlError("EDXML_SIGN_NO_HEADER");

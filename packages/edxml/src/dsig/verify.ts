@@ -7,7 +7,7 @@ import type { TrustCallback, TrustVerdict } from "@truc/common";
 import { EdxmlError, type EdxmlErrorCode } from "../errors.ts";
 import type { ScanLimits } from "../xml/scanner.ts";
 import type { Canonicalization, DigestName, SignatureMethodName } from "./algorithms.ts";
-import { PackageScanner, type ScanResult } from "./engine.ts";
+import { PackageScanHandler, PackageScanner, type ScanResult } from "./engine.ts";
 import { certificateKey, checkKeyFits } from "./keys.ts";
 import { canonicalizeCaptured, type ParsedSignature, parseSignature } from "./signature-info.ts";
 
@@ -64,12 +64,12 @@ export async function verifyEdxml(
   const policy = { allowRsaSha1: options.policy?.allowRsaSha1 === true };
   let parsed: ParsedSignature | null = null;
   const scanner = new PackageScanner(
-    {
+    new PackageScanHandler({
       choose: (signature) => {
         parsed = parseSignature(signature, policy);
         return { c14n: parsed.documentC14n, digest: parsed.digestAlgorithm };
       },
-    },
+    }),
     options.limits,
   );
   if (Buffer.isBuffer(input)) scanner.write(input);

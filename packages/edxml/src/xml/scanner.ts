@@ -81,7 +81,8 @@ export interface ScanHandler {
   /**
    * Character data in pieces. `raw` is a view into the current input chunk, valid only during the
    * call. `plain` is true when raw has no '&' and no '\r' (its bytes are then exactly the decoded
-   * UTF-8 text). Pieces never split an entity/character reference, a UTF-8 sequence or a CR LF pair.
+   * UTF-8 text). Pieces never split an entity/character reference, a UTF-8 sequence or a CR LF pair,
+   * and are at most 32 KiB.
    * CDATA sections come with cdata = true (raw = content without the markers).
    */
   text?(raw: Buffer, plain: boolean, start: number, cdata: boolean): void;
@@ -132,6 +133,12 @@ const FORBIDDEN_CHAR_RE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/
 const PREDEFINED: Record<string, string> = { lt: "<", gt: ">", amp: "&", apos: "'", quot: '"' };
 /** Longest reference we wait for across chunks before judging it (`&#x0010FFFF;` is 12). */
 const MAX_REF_LENGTH = 40;
+/**
+ * Longest piece of character data handed to `ScanHandler.text`. A handler that turns a piece
+ * into a string then gets an ordinary V8 string: one over 128 KiB goes to the large-object
+ * space and costs about ten times more to make (a 100 KiB attachment's base64 is one text node).
+ */
+const MAX_TEXT_PIECE = 32 * 1024;
 
 export function isXmlName(name: string): boolean {
   return NAME_RE.test(name);
@@ -215,6 +222,12 @@ interface RawAttribute {
 
 const EMPTY = Buffer.alloc(0);
 const NAME_CACHE_MAX = 4096;
+/**
+ * Names already checked, shared by all scanners: every package repeats the same few dozen
+ * names, so the Unicode name regex runs once per name, not once per name per package. Bounded;
+ * when full it is emptied, so a stream of junk names cannot keep the common ones out for long.
+ */
+const checkedNames = new Set<string>();
 
 export class XmlScanner {
   private readonly handler: ScanHandler;
@@ -244,7 +257,6 @@ export class XmlScanner {
   private utf8Carry: Buffer | null = null;
   private ended = false;
   private failure: unknown = null;
-  private readonly names = new Set<string>();
   /** When the whole input is known (scanBuffer), used to add line/column to errors. */
   whole: Buffer | null = null;
 
@@ -427,7 +439,7 @@ export class XmlScanner {
           const stop = lt === -1 ? len : lt;
           if (stop > pos) {
             const cut = lt === -1 && !final ? textCut(buf, pos, stop, false) : stop;
-            if (cut > pos) this.emitText(buf, pos, cut, false);
+            this.emitPieces(buf, pos, cut, false);
             pos = cut;
             if (lt === -1) {
               this.pos = pos;
@@ -540,12 +552,12 @@ export class XmlScanner {
           if (close === -1) {
             if (final) throw malformed(this.tokenStart, "truncated CDATA section");
             const cut = textCut(buf, pos, len, true);
-            if (cut > pos) this.emitText(buf, pos, cut, true);
+            this.emitPieces(buf, pos, cut, true);
             pos = cut;
             this.pos = pos;
             return;
           }
-          if (close > pos) this.emitText(buf, pos, close, true);
+          this.emitPieces(buf, pos, close, true);
           pos = close + 3;
           this.state = State.Text;
           break;
@@ -600,6 +612,16 @@ export class XmlScanner {
 
   // ---------------------------------------------------------------- character data
 
+  /** Character data in [start, end), in pieces of at most MAX_TEXT_PIECE bytes. */
+  private emitPieces(buf: Buffer, start: number, end: number, cdata: boolean): void {
+    while (end - start > MAX_TEXT_PIECE) {
+      const cut = textCut(buf, start, start + MAX_TEXT_PIECE, cdata);
+      this.emitText(buf, start, cut, cdata);
+      start = cut;
+    }
+    if (end > start) this.emitText(buf, start, end, cdata);
+  }
+
   private emitText(buf: Buffer, start: number, end: number, cdata: boolean): void {
     const abs = this.base + start;
     let hasAmp = false;
@@ -648,7 +670,7 @@ export class XmlScanner {
     const length = end - start;
     if (length > this.limits.maxNameLength) throw limitError("maxNameLength", length);
     const name = buf.toString("utf8", start, end);
-    if (this.names.has(name)) return name;
+    if (checkedNames.has(name)) return name;
     if (!isXmlName(name)) throw malformed(this.base + start, "invalid name");
     const colon = name.indexOf(":");
     if (colon !== -1 && (colon === 0 || colon === name.length - 1 || name.indexOf(":", colon + 1) !== -1)) {
@@ -657,7 +679,8 @@ export class XmlScanner {
         reason: `invalid QName '${name}'`,
       });
     }
-    if (this.names.size < NAME_CACHE_MAX) this.names.add(name);
+    if (checkedNames.size >= NAME_CACHE_MAX) checkedNames.clear();
+    checkedNames.add(name);
     return name;
   }
 
@@ -909,8 +932,15 @@ export class XmlScanner {
 function textCut(buf: Buffer, start: number, end: number, cdata: boolean): number {
   let cut = end;
   if (!cdata) {
-    const amp = buf.lastIndexOf(AMP, end - 1);
-    if (amp >= start && amp >= end - MAX_REF_LENGTH && buf.indexOf(SEMI, amp) === -1) cut = amp;
+    // An '&' without its ';' in the last MAX_REF_LENGTH bytes starts an unfinished reference.
+    // (A bounded look: a search of the whole buffer would make cutting a long text quadratic.)
+    for (let i = end - 1; i >= start && i >= end - MAX_REF_LENGTH; i--) {
+      if (buf[i] === SEMI) break;
+      if (buf[i] === AMP) {
+        cut = i;
+        break;
+      }
+    }
   }
   // Incomplete UTF-8 sequence at the end.
   for (let i = cut - 1; i >= start && i >= cut - 3; i--) {
