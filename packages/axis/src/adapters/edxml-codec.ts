@@ -1,7 +1,9 @@
 /**
- * The axis's use of @truc/edxml: the streaming parser (attachments decoded straight into a
- * sink), validation with the edXML codes (`assertValid`), and the one-pass forwarding (the
- * TraceHeader, the node's signature, the strict XML-DSig verification of the received one). Only the mapping to what routing needs lives here.
+ * The axis's use of @truc/edxml: one streaming pass over the received bytes that parses them
+ * (attachments decoded straight into a sink), validates them with the edXML codes
+ * (`assertValid`) and prepares their forwarding (this hop's TraceHeader, the node's signature,
+ * the strict XML-DSig verification of the received one). Only the mapping to what routing
+ * needs lives here.
  */
 import { createHash } from "node:crypto";
 import type { Signer, TrustCallback } from "@truc/common";
@@ -12,11 +14,9 @@ import {
   EdxmlError,
   type ForwardedPackage,
   type ForwardOptions,
-  forwardEdxml,
   type ParsedEdxml,
   type ParseLimits,
   parseAndForwardEdxml,
-  parseEdxml,
   type VerifyResult,
 } from "@truc/edxml";
 import type { BlobStore, BlobWriter } from "@truc/store";
@@ -36,17 +36,16 @@ interface ForwardingOptions {
   signer?: Signer | undefined;
 }
 
-/** The forwarding as routing needs it (see `prepareForward`). */
+/**
+ * The forwarding as routing needs it: the splices over the received bytes (this hop's
+ * TraceHeader for document packages and, with a signer, the node's signature replacing the
+ * package signature), and the received signature's verdict, asked for only when the policy
+ * wants it (trust, revocation included, is the callback's; structural violations throw
+ * EdxmlError).
+ */
 export interface PreparedForward {
   forward: { splices: Splice[]; size: number };
   verify(trust: TrustCallback): Promise<VerifyResult>;
-}
-
-/** Reads and validates a package; throws EdxmlError with the edXML code when it is not valid. */
-export async function readPackage(input: PackageInput, options: ReadOptions): Promise<ParsedPackage> {
-  const parsed = await parseEdxml(input, { attachmentSink: options.sink, limits: options.limits });
-  assertValid(parsed);
-  return toParsedPackage(parsed);
 }
 
 function toParsedPackage(parsed: ParsedEdxml): ParsedPackage {
@@ -98,22 +97,10 @@ function toParsedPackage(parsed: ParsedEdxml): ParsedPackage {
 }
 
 /**
- * One pass over the received bytes: this hop's TraceHeader (document packages) and, with a
- * signer, the node's signature replacing the package signature — as splices over the received
- * bytes — and the received signature's verdict, asked for only when the policy wants it (trust,
- * revocation included, is the callback's; structural violations throw EdxmlError).
- */
-export async function prepareForward(
-  input: PackageInput,
-  options: ForwardingOptions,
-): Promise<PreparedForward> {
-  return prepared(await forwardEdxml(input, forwardOptions(options)), options.at);
-}
-
-/**
- * `readPackage` and `prepareForward` in one pass over the bytes (tokenised and hashed once):
- * throws what readPackage throws; `prepare()` gives what prepareForward gives, or its error, and
- * only then signs, so an invalid package is never signed.
+ * Reads and validates a package and prepares its forwarding, in one pass over the bytes
+ * (tokenised and hashed once). Throws EdxmlError with the edXML code when the package is not
+ * valid; `prepare()` gives the forwarding, or its error, and only then signs, so an invalid
+ * package is never signed.
  */
 export async function readAndPrepareForward(
   input: PackageInput,

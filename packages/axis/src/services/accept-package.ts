@@ -19,8 +19,7 @@ import {
   deferredBlobSink,
   forwardedSha256,
   hashingSink,
-  prepareForward,
-  readPackage,
+  readAndPrepareForward,
 } from "../adapters/edxml-codec.ts";
 import { tee } from "../adapters/tee.ts";
 import type { SignaturePolicy } from "../config.ts";
@@ -477,15 +476,18 @@ async function readAndCheck(ctx: NodeContext, body: PackageBody): Promise<Checke
       if (done) return done;
     }
     const sink = extract ? deferredBlobSink(ctx.blobs) : hashingSink();
-    let parsed: ParsedPackage;
+    // One tokenisation for both: the parse and the forwarding pass (verification, TraceHeader,
+    // re-signature) see the same events; a forwarding error surfaces where it is asked for.
+    let both: Awaited<ReturnType<typeof readAndPrepareForward>>;
     try {
-      parsed = await readPackage(raw, { sink, limits: parseLimits });
+      both = await readAndPrepareForward(raw, { sink, limits: parseLimits, ...forwardOptions });
     } catch (error) {
       await sink.discard();
       throw error;
     }
+    const { parsed } = both;
     const inMemory = raw;
-    const prepared = await outcome(prepareForward(inMemory, forwardOptions));
+    const prepared = await outcome(both.prepare());
     return {
       parsed,
       verify: () => unwrap(prepared).verify(trustOf(ctx)),
@@ -506,16 +508,12 @@ async function readAndCheck(ctx: NodeContext, body: PackageBody): Promise<Checke
     };
   }
 
-  // Large: fan one read out to the parser, the blob writer and the forwarding pass.
+  // Large: fan one read out to the reading pass (parse + forwarding) and the blob writer.
   const extract = config.storage.extractAttachments !== "never";
   const sink = extract ? deferredBlobSink(ctx.blobs) : hashingSink();
   const writer = ctx.blobs.writer();
-  const branches = tee(stream!, 3);
-  const [toParser, toWriter, toForward] = branches.branches as [
-    AsyncIterable<Buffer>,
-    AsyncIterable<Buffer>,
-    AsyncIterable<Buffer>,
-  ];
+  const branches = tee(stream!, 2);
+  const [toReader, toWriter] = branches.branches as [AsyncIterable<Buffer>, AsyncIterable<Buffer>];
   const guard = <T>(p: Promise<T>) =>
     p.catch((error: unknown) => {
       branches.fail(error);
@@ -523,7 +521,7 @@ async function readAndCheck(ctx: NodeContext, body: PackageBody): Promise<Checke
     });
   let size = 0;
   const results = await Promise.allSettled([
-    guard(readPackage(toParser, { sink, limits: parseLimits })),
+    guard(readAndPrepareForward(toReader, { sink, limits: parseLimits, ...forwardOptions })),
     guard(
       (async () => {
         for await (const chunk of toWriter) {
@@ -532,9 +530,6 @@ async function readAndCheck(ctx: NodeContext, body: PackageBody): Promise<Checke
         }
       })(),
     ),
-    // Not guarded: its errors are the verifier's and the forwarder's, raised where asked for
-    // (a failing reader detaches from the tee and the others go on).
-    outcome(prepareForward(toForward, forwardOptions)),
   ]);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   const discard = async () => {
@@ -543,17 +538,18 @@ async function readAndCheck(ctx: NodeContext, body: PackageBody): Promise<Checke
   };
   if (failed) {
     await discard();
-    // The parser's error names the real problem; a writer or tee error is secondary.
-    const parserError = results[0].status === "rejected" ? results[0].reason : undefined;
-    throw parserError ?? failed.reason;
+    // The reader's error names the real problem; a writer or tee error is secondary.
+    const readerError = results[0].status === "rejected" ? results[0].reason : undefined;
+    throw readerError ?? failed.reason;
   }
   if (size === 0) {
     await discard();
     throw new AxisError("AXIS_PACKAGE_EMPTY");
   }
-  const parsed = (results[0] as PromiseFulfilledResult<ParsedPackage>).value;
-  const prepared = (results[2] as PromiseFulfilledResult<Outcome<Awaited<ReturnType<typeof prepareForward>>>>)
+  const both = (results[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof readAndPrepareForward>>>)
     .value;
+  const { parsed } = both;
+  const prepared = await outcome(both.prepare());
   let committed = false;
   return {
     parsed,

@@ -5,7 +5,7 @@
  */
 import { parentPort } from "node:worker_threads";
 import type { Signer, TrustCallback } from "@truc/common";
-import { forwardedSha256, hashingSink, prepareForward, readPackage } from "../adapters/edxml-codec.ts";
+import { forwardedSha256, hashingSink, readAndPrepareForward } from "../adapters/edxml-codec.ts";
 import type { FromWorker, PipelineJob, PipelineOutcome, Settled, ToWorker, WireError } from "./protocol.ts";
 
 const port = parentPort!;
@@ -53,7 +53,6 @@ async function run(id: number, job: PipelineJob): Promise<PipelineOutcome> {
   const at = new Date(job.at);
   // Parse errors refuse the package at once; verification and forwarding errors are handed
   // back and raised by the main thread at the same point of the pipeline as before.
-  const parsed = await readPackage(raw, { sink: hashingSink(), limits: job.limits });
   const trust: TrustCallback = async (input) =>
     (await call(id, "trust", {
       certificate: input.certificate,
@@ -68,7 +67,15 @@ async function run(id: number, job: PipelineJob): Promise<PipelineOutcome> {
         sign: async (data) => (await call(id, "sign", { data })) as Uint8Array,
       }
     : undefined;
-  const prepared = await settle(() => prepareForward(raw, { organId: job.organId, at, signer }));
+  const both = await readAndPrepareForward(raw, {
+    sink: hashingSink(),
+    limits: job.limits,
+    organId: job.organId,
+    at,
+    signer,
+  });
+  const { parsed } = both;
+  const prepared = await settle(() => both.prepare());
   const verification = job.verify
     ? prepared.ok
       ? await settle(() => prepared.value.verify(trust))
