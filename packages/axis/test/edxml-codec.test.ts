@@ -90,7 +90,13 @@ describe("readAndPrepareForward", () => {
   it("refuses an invalid package with its edXML code, and never signs it", async () => {
     const invalid = edocXml({ from: "H10.01", to: [], documentId: "H10.01,2025/03/05,1/VP" });
     let signed = 0;
-    const counting: Signer = { ...signer, sign: (data) => (signed++, signer.sign(data)) };
+    const counting: Signer = {
+      ...signer,
+      sign: (data) => {
+        signed++;
+        return signer.sign(data);
+      },
+    };
     await assert.rejects(
       readAndPrepareForward(invalid, { ...read, signer: counting, sink: hashingSink() }),
       (e: unknown) => e instanceof EdxmlError && typeof e.code === "string",
