@@ -10,8 +10,7 @@
  * package, say), every package in it is written again on its own, so one package's refusal
  * never becomes another's.
  */
-import type { Database } from "@truc/store";
-import { StoreError } from "@truc/store";
+import { type Database, StoreError } from "@truc/store";
 import { documentArrival, insertPackages, type NewPackage, recordStatus } from "./package-repository.ts";
 import type { AxisDatabase } from "./schema.ts";
 

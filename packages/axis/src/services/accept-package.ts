@@ -1,15 +1,16 @@
 /**
  * The pipeline every package goes through, from an agency or from a neighbour node:
- * size limits → edXML parse (streaming; attachments into a sink) → validation (edXML codes) →
- * signature check per policy with the PKI → sender authorisation → recipients resolved →
- * de-duplication → durable store → this hop's TraceHeader and the node signature (kept as
- * splices over the received bytes) → one transaction: package, body (when inline), routes,
+ * size limits → one reading pass (edXML parse and validation, attachments into a sink; this
+ * hop's TraceHeader and the node signature, kept as splices over the received bytes; the
+ * received signature's digest) → signature check per policy with the PKI → sender
+ * authorisation → recipients resolved → de-duplication → durable store → one write, shared with
+ * the packages accepted at the same moment (group commit): package, body (when inline), routes,
  * mailbox rows, outbox rows, status timeline, rollups, evidence → answer.
  *
  * Small packages are handled in memory; a large streamed package is read once and fanned out
- * to the parser, the verifier and a blob writer, so it never sits in memory while it is
- * checked. Nothing is committed (rows or blobs) before every check has passed, so a refused
- * package leaves only a line in the intake log.
+ * to the reading pass and a blob writer, so it never sits in memory while it is checked.
+ * Nothing is committed (rows or blobs) before every check has passed, so a refused package
+ * leaves only a line in the intake log.
  */
 import { createHash, X509Certificate } from "node:crypto";
 import { type TrucError, type TrustCallback, toVietnamParts } from "@truc/common";
