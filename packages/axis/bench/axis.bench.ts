@@ -13,7 +13,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { percentile, report } from "@truc/common/bench";
+import { mainThreadCpuSeconds, percentile, report } from "@truc/common/bench";
 import { openDatabase } from "@truc/store";
 import { localPostgresCpuSeconds, measureBareInsertCeiling } from "@truc/store/bench";
 import { createTestDatabase } from "@truc/store/testing";
@@ -82,10 +82,12 @@ await generator.run("warmup");
 const cpu0 = process.cpuUsage();
 const elu0 = performance.eventLoopUtilization();
 const pg0 = localPostgresCpuSeconds();
+const main0 = mainThreadCpuSeconds();
 const measured = await generator.run("measure");
 const cpu = process.cpuUsage(cpu0);
 const elu = performance.eventLoopUtilization(elu0);
 const pg1 = localPostgresCpuSeconds();
+const main1 = mainThreadCpuSeconds();
 if (measured.failures > 0) throw new Error(`${measured.failures} packages were not accepted`);
 const rate = PACKAGES / measured.seconds;
 const perPackageMs = (seconds: number) => (seconds * 1000) / PACKAGES;
@@ -153,6 +155,13 @@ report("axis: one node, PostgreSQL, signed 100 KB packages (native API, mTLS)", 
   {
     figure: "floor node CPU per package (its whole process)",
     value: perPackageMs((floorCpu.user + floorCpu.system) / 1e6),
+    unit: "ms",
+  },
+  {
+    // The main thread serves HTTP and SQL for every package: on a host with more cores (and
+    // pipeline workers), 1000 / this is what one node can accept per second at most.
+    figure: "node main-thread CPU per package",
+    value: main0 === undefined || main1 === undefined ? Number.NaN : perPackageMs(main1 - main0),
     unit: "ms",
   },
   { figure: "node main-thread busy time per package (event loop)", value: elu.active / PACKAGES, unit: "ms" },

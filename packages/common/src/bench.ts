@@ -3,7 +3,7 @@
  * a ceiling measured in the same run, so every row may carry one and the ratio is printed.
  * Import from "@truc/common/bench" (benchmarks only; never from production code).
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export interface Measurement {
@@ -82,4 +82,31 @@ export function report(benchmark: string, rows: readonly BenchRow[]): void {
 /** Peak resident set size of this process so far, in MiB (Linux: VmHWM). */
 export function peakRssMiB(): number {
   return process.resourceUsage().maxRSS / 1024;
+}
+
+/**
+ * A Linux /proc `stat` file (of a process or a thread): its command name and the CPU seconds
+ * (user + system) it has used; undefined when it cannot be read (not Linux, or gone).
+ */
+export function readProcStat(path: string): { command: string; cpuSeconds: number } | undefined {
+  try {
+    const stat = readFileSync(path, "utf8");
+    // The command is in parentheses and may hold spaces; the fields follow it.
+    const close = stat.lastIndexOf(")");
+    const fields = stat.slice(close + 2).split(" ");
+    // utime and stime, in clock ticks of 1/100 s (USER_HZ on every architecture Node runs on).
+    const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / 100;
+    return { command: stat.slice(stat.indexOf("(") + 1, close), cpuSeconds };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU seconds this process's main thread has used, or undefined off Linux. Unlike the event
+ * loop's busy time it does not grow while the thread waits for a core, so on a loaded machine
+ * it still says what the main thread costs (10 ms resolution).
+ */
+export function mainThreadCpuSeconds(): number | undefined {
+  return readProcStat(`/proc/self/task/${process.pid}/stat`)?.cpuSeconds;
 }

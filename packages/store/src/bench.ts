@@ -3,9 +3,9 @@
  * Ceilings are measured in the same run as the figure they bound.
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, readdirSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { type Measurement, measureRate } from "@truc/common/bench";
+import { type Measurement, measureRate, readProcStat } from "@truc/common/bench";
 import { sql } from "kysely";
 import { addAutoIdColumn, columnTypes } from "./columns.ts";
 import type { Database } from "./database.ts";
@@ -99,28 +99,16 @@ export async function measureConcurrentRate(
  * a backend that exits in between takes its share with it, so keep the pool's connections open.
  */
 export function localPostgresCpuSeconds(): number | undefined {
-  let ticks = 0;
-  let found = false;
-  let entries: string[];
+  let pids: string[];
   try {
-    entries = readdirSync("/proc");
+    pids = readdirSync("/proc").filter((name) => /^\d+$/.test(name));
   } catch {
     return undefined;
   }
-  for (const pid of entries) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      // Fields after the command name (which is in parentheses and may hold spaces).
-      const close = stat.lastIndexOf(")");
-      if (stat.slice(stat.indexOf("(") + 1, close) !== "postgres") continue;
-      const fields = stat.slice(close + 2).split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
-      found = true;
-    } catch {
-      // The process ended while the list was read.
-    }
+  let total: number | undefined;
+  for (const pid of pids) {
+    const stat = readProcStat(`/proc/${pid}/stat`);
+    if (stat?.command === "postgres") total = (total ?? 0) + stat.cpuSeconds;
   }
-  // Linux reports these in clock ticks of 1/100 s (USER_HZ) on every architecture Node runs on.
-  return found ? ticks / 100 : undefined;
+  return total;
 }
