@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { type Database, migrate } from "@truc/store";
-import { describeEachDialect } from "@truc/store/testing";
+import { describeEachDialect, seededRandom } from "@truc/store/testing";
 import { sql } from "kysely";
 import {
   BOUNDS,
@@ -34,18 +34,6 @@ const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-
-/** Deterministic pseudo-random numbers (mulberry32), so failures reproduce. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function histogramOf(values: readonly number[]): ElapsedHistogram {
   const buckets = new Array<number>(BUCKET_COUNT).fill(0);
@@ -128,7 +116,7 @@ describe("elapsed-time histogram", () => {
   });
 
   it("reports the median within the stated resolution, exactly when all values are equal", () => {
-    const next = random(7);
+    const next = seededRandom(7);
     for (let trial = 0; trial < 500; trial++) {
       const n = 1 + Math.floor(next() * 60);
       // Log-uniform between 50 ms and 60 days, some trials tightly clustered.
@@ -178,7 +166,7 @@ function exactCompliance(rows: readonly TimelineRow[], fromDay: string, toDay: s
 
 /** Timeline rows for a few recipients, codes and days, with untimed and sub-second ones. */
 function sampleTimeline(seed: number, documents: number): TimelineRow[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const recipients = ["H41.05", "H41.06", "000.00.01.G01", "H29"];
   const typical: Record<string, number> = { "01": 2 * MINUTE, "03": 3 * HOUR, "04": 8 * HOUR, "06": 4 * DAY };
   const rows: TimelineRow[] = [];

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { before, it } from "node:test";
 import { type Database, migrate } from "@truc/store";
-import { describeEachDialect } from "@truc/store/testing";
+import { describeEachDialect, seededRandom } from "@truc/store/testing";
 import { sql } from "kysely";
 import { type AdminDb, trafficByMonthAndAgency } from "../src/repositories/admin-repository.ts";
 import type { Db } from "../src/repositories/directory-repository.ts";
@@ -18,18 +18,6 @@ import { AXIS_MIGRATIONS, type AxisDatabase } from "../src/repositories/schema.t
 import { type TrafficGrouping, trafficBy } from "../src/repositories/stats-repository.ts";
 import { backfillTrafficMonthly } from "../src/repositories/traffic-rollup.ts";
 import { newPackage, type PackageSample } from "./support/package-rows.ts";
-
-/** Deterministic pseudo-random numbers (mulberry32), so failures reproduce. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Two parents, three children, and one agency the directory does not know (level 0, no parent). */
 const AGENCIES: AxisDatabase["axis_agencies"][] = [
@@ -61,7 +49,7 @@ const CODES = [...AGENCIES.map((a) => a.code), "X99"];
 
 /** Packages between 10 February and 20 May 2025, one to three recipients each. */
 function samplePackages(seed: number, n: number): PackageSample[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = () => CODES[Math.floor(next() * CODES.length)]!;
   return Array.from({ length: n }, (_, i) => {
     const recipients = new Set<string>();

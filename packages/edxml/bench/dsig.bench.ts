@@ -18,6 +18,7 @@ import {
   X509Certificate,
 } from "node:crypto";
 import { type BenchRow, measureRate, peakRssMiB, report } from "@truc/common/bench";
+import { hashOnlySink } from "../src/attachments.ts";
 import { verifyEdxmlDom } from "../src/dsig/dom.ts";
 import { canonicalDigest } from "../src/dsig/engine.ts";
 import { signatureElement } from "../src/dsig/sign.ts";
@@ -36,7 +37,6 @@ import {
   readFixture,
   samplePackage,
 } from "../test/fixtures/dsig/helpers.ts";
-import { hashingSink } from "./support.ts";
 
 const options = {
   seconds: Number(process.env.TRUC_BENCH_SECONDS ?? 1),
@@ -145,7 +145,7 @@ async function forSize(label: string, attachmentBytes: number): Promise<BenchRow
   // The axis accept path, with an RSA node key (the bench's axis node may use another).
   const onePass = await measureRate(async () => {
     const both = await parseAndForwardEdxml(signed, {
-      attachmentSink: hashingSink,
+      attachmentSink: hashOnlySink(),
       forward: { hop, signer: rsa },
     });
     const forwarded = await both.forward();
@@ -153,7 +153,7 @@ async function forSize(label: string, attachmentBytes: number): Promise<BenchRow
     return forwardedSha256(signed, forwarded.splices);
   }, options);
   const twoPasses = await measureRate(async () => {
-    await parseEdxml(signed, { attachmentSink: hashingSink });
+    await parseEdxml(signed, { attachmentSink: hashOnlySink() });
     const forwarded = await forwardEdxml(signed, { hop, signer: rsa });
     await forwarded.verify({ trust });
     return forwardedSha256(signed, forwarded.splices);

@@ -52,6 +52,27 @@ export function memorySink(): MemorySink {
   };
 }
 
+/** Hashes attachments without keeping them (their bytes stay in the package). Refs are `sha256:<hex>`. */
+export function hashOnlySink(): AttachmentSink {
+  return {
+    begin() {
+      const hash = createHash("sha256");
+      let size = 0;
+      return {
+        write(chunk) {
+          hash.update(chunk);
+          size += chunk.length;
+        },
+        async finish() {
+          const sha256 = hash.digest("hex");
+          return { sha256, size, ref: `sha256:${sha256}` };
+        },
+        async abort() {},
+      };
+    },
+  };
+}
+
 /**
  * Writes each attachment to `<dir>/<random>.part`, fsyncs it, renames it to `<dir>/<sha256>`
  * (content-addressed) and fsyncs the directory. The ref is the final absolute path.

@@ -32,7 +32,7 @@ import {
   search,
   searchHits,
 } from "../src/index.ts";
-import { createTestDatabase } from "../src/testing.ts";
+import { createTestDatabase, seededRandom } from "../src/testing.ts";
 
 const DOCS = Number(process.env.BENCH_SEARCH_DOCS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_SEARCH_RUNS ?? 30);
@@ -44,18 +44,6 @@ const SMALL = "000.00.99.H99";
 const SMALL_DOCS = 200;
 
 // ------------------------------------------------------------------ documents from word lists
-
-/** Deterministic PRNG (mulberry32), so both dialects index the same documents. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TYPES = [
   ["Quyết định", "QĐ"],
@@ -138,7 +126,7 @@ function tenantOf(i: number): string {
 }
 
 function generate(i: number): Generated {
-  const r = prng(i + 1);
+  const r = seededRandom(i + 1);
   const pick = <T>(list: readonly T[]) => list[Math.floor(r() * list.length)]!;
   const [typeName, abbr] = pick(TYPES);
   const subject = `${typeName} về việc ${pick(ACTIONS)} ${pick(OBJECTS)} trên địa bàn ${pick(PLACES)}`;

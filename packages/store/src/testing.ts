@@ -115,3 +115,18 @@ export async function createTestDatabase(
     },
   };
 }
+
+/**
+ * Deterministic pseudo-random numbers in [0, 1) (mulberry32): generated test and benchmark
+ * data is the same on both dialects and from run to run, so a failure reproduces.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -14,6 +14,7 @@ import {
   EdxmlError,
   type ForwardedPackage,
   type ForwardOptions,
+  hashOnlySink,
   type ParsedEdxml,
   type ParseLimits,
   parseAndForwardEdxml,
@@ -146,25 +147,7 @@ export type PackageSink = AttachmentSink & { commit(): Promise<void>; discard():
 
 /** Hashes attachments without keeping them (their bytes stay inside the stored package). */
 export function hashingSink(): PackageSink {
-  return {
-    commit: async () => {},
-    discard: async () => {},
-    begin() {
-      const hash = createHash("sha256");
-      let size = 0;
-      return {
-        write(chunk) {
-          hash.update(chunk);
-          size += chunk.length;
-        },
-        async finish() {
-          const sha256 = hash.digest("hex");
-          return { sha256, size, ref: `sha256:${sha256}` };
-        },
-        async abort() {},
-      };
-    },
-  };
+  return { ...hashOnlySink(), commit: async () => {}, discard: async () => {} };
 }
 
 /**
