@@ -8,12 +8,14 @@
  *
  * Printed next to the same-run ceiling of a bare durable INSERT of the same bytes, with the CPU
  * per package of the node, of PostgreSQL and of the load generator (they share the cores).
- * Env: BENCH_PACKAGES (default 800), BENCH_CONCURRENCY (16), BENCH_AGENCIES (8).
+ * Env: BENCH_PACKAGES (default 800), BENCH_CONCURRENCY (16), BENCH_AGENCIES (8), BENCH_BODIES
+ * (log: the node's default on PostgreSQL; database: package bytes in a table);
+ * TRUC_BENCH_CPU_PROFILE=<dir> records the node's main thread over the measured run.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { mainThreadCpuSeconds, percentile, report } from "@truc/common/bench";
+import { mainThreadCpuSeconds, percentile, profiled, report } from "@truc/common/bench";
 import { openDatabase } from "@truc/store";
 import { localPostgresCpuSeconds, measureBareInsertCeiling } from "@truc/store/bench";
 import { createTestDatabase } from "@truc/store/testing";
@@ -28,6 +30,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const AGENCIES = Number(process.env.BENCH_AGENCIES ?? 8);
 const WARMUP = 64;
 const PAYLOAD = 100 * 1024;
+const BODIES = process.env.BENCH_BODIES === "database" ? "database" : "log";
 
 const dir = mkdtempSync(join(tmpdir(), "truc-axis-bench-"));
 const pki = makeTestPki(dir);
@@ -50,6 +53,7 @@ const node = await startNode(
       trust: { crls: [crl] },
       masterKey: "33".repeat(32),
       logLevel: "silent",
+      storage: { bodies: BODIES },
     },
     { env: {} },
   ),
@@ -83,7 +87,7 @@ const cpu0 = process.cpuUsage();
 const elu0 = performance.eventLoopUtilization();
 const pg0 = localPostgresCpuSeconds();
 const main0 = mainThreadCpuSeconds();
-const measured = await generator.run("measure");
+const measured = await profiled("axis-accept", () => generator.run("measure"));
 const cpu = process.cpuUsage(cpu0);
 const elu = performance.eventLoopUtilization(elu0);
 const pg1 = localPostgresCpuSeconds();

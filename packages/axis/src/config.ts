@@ -170,6 +170,14 @@ const schema = z.strictObject({
        * "always", or "never" (their SHA-256 and size are recorded in every case).
        */
       extractAttachments: z.enum(["large", "always", "never"]).default("large"),
+      /**
+       * Where the bytes of packages kept inline go: "database" (a row written in the package's
+       * commit) or "log" (the node's append log under `<dataDir>/bodies`, flushed by group
+       * fdatasync before the commit, located by a small row). Default: "log" on PostgreSQL,
+       * where a 100 KB row costs WAL, TOAST and a socket copy; "database" on SQLite, where the
+       * row is one write in its own WAL commit and a log flush would be a second fsync.
+       */
+      bodies: z.enum(["database", "log"]).optional(),
     })
     .default({ inlineMaxBytes: 2 * 1024 * 1024, extractAttachments: "large" }),
   /** Trust decisions for package signatures (via @truc/pki). */
@@ -377,6 +385,10 @@ export function parseNodeConfig(
     anchorFile: config.evidence.anchorFile
       ? resolve(baseDir, config.evidence.anchorFile)
       : join(config.dataDir, "evidence-anchors.jsonl"),
+  };
+  config.storage = {
+    ...config.storage,
+    bodies: config.storage.bodies ?? (config.databaseUrl ? "log" : "database"),
   };
   const systemIds = new Set<string>();
   config.systems.forEach((s, i) => {

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import type { Signer, TrustCallback } from "@truc/common";
-import { migrate, openBlobStore, openDatabase } from "@truc/store";
+import { migrate, openAppendLog, openBlobStore, openDatabase } from "@truc/store";
 import { openAnchorFile } from "./adapters/anchor-file.ts";
 import { createHttpsPeerTransport } from "./adapters/https-peer-transport.ts";
 import { createPemSigner } from "./adapters/pem-signer.ts";
@@ -89,6 +89,8 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
   const blobs = await openBlobStore(join(config.dataDir, "blobs"), {
     maxBlobBytes: config.limits.maxPackageBytes * 2,
   });
+  // Opened whatever `storage.bodies` says: packages written while it said "log" stay readable.
+  const bodyLog = await openAppendLog(join(config.dataDir, "bodies"));
   const signer =
     options.signer ?? (config.tls ? createPemSigner(config.tls.key, config.tls.cert) : undefined);
   const trust = options.trust ?? createNodeTrust(config);
@@ -103,6 +105,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
     config,
     db,
     blobs,
+    bodyLog,
     clock: options.clock ?? { now: () => new Date() },
     ...(signer ? { signer } : {}),
     ...(trust ? { trust } : {}),
@@ -141,6 +144,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
   try {
     await connectDeclaredSystems(ctx, options.env ?? process.env);
   } catch (error) {
+    await bodyLog.close();
     await db.close();
     throw error;
   }
@@ -157,6 +161,11 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
     "axis_packages_committed_total",
     "Accepted packages committed (divided by axis_package_commits_total: the mean group size)",
     async () => [{ labels: {}, value: packageWriteStats(db).packages }],
+  );
+  metrics.counterReadAtScrape(
+    "axis_body_log_flushes_total",
+    "fdatasyncs of the body log (bodies appended together share one)",
+    async () => [{ labels: {}, value: bodyLog.stats.flushes }],
   );
   metrics.gauge("axis_mailbox_pending", "Packages waiting in mailboxes, per kind", async () => {
     const rows = await mailboxBacklog(db.kysely);
@@ -301,6 +310,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
         }
       }
       transport?.close();
+      await bodyLog.close();
       await db.close();
     },
   };

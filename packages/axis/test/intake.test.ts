@@ -43,6 +43,7 @@ describeEachDialect("axis: intake (hostile packages, trust diagnostics, streamed
       table:
         | "axis_packages"
         | "axis_bodies"
+        | "axis_body_log"
         | "axis_deliveries"
         | "axis_outbox"
         | "axis_evidence_queue"
@@ -61,6 +62,8 @@ describeEachDialect("axis: intake (hostile packages, trust diagnostics, streamed
     return {
       packages: await n("axis_packages"),
       bodies: await n("axis_bodies"),
+      loggedBodies: await n("axis_body_log"),
+      bodyLogRecords: node.context.bodyLog?.stats.records ?? 0,
       deliveries: await n("axis_deliveries"),
       outbox: await n("axis_outbox"),
       evidence: await n("axis_evidence_queue"),

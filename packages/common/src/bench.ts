@@ -3,7 +3,7 @@
  * a ceiling measured in the same run, so every row may carry one and the ratio is printed.
  * Import from "@truc/common/bench" (benchmarks only; never from production code).
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export interface Measurement {
@@ -109,4 +109,27 @@ export function readProcStat(path: string): { command: string; cpuSeconds: numbe
  */
 export function mainThreadCpuSeconds(): number | undefined {
   return readProcStat(`/proc/self/task/${process.pid}/stat`)?.cpuSeconds;
+}
+
+/**
+ * With `TRUC_BENCH_CPU_PROFILE=<dir>`, records a V8 CPU profile of this thread while `run`
+ * runs (the measured phase only, not set-up or ceilings) into `<dir>/<name>.cpuprofile`, for
+ * Chrome DevTools or speedscope. Without it, just runs `run`.
+ */
+export async function profiled<T>(name: string, run: () => Promise<T>): Promise<T> {
+  const dir = process.env.TRUC_BENCH_CPU_PROFILE;
+  if (!dir) return run();
+  const { Session } = await import("node:inspector/promises");
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  try {
+    return await run();
+  } finally {
+    const { profile } = await session.post("Profiler.stop");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
 }

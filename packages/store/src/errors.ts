@@ -61,6 +61,11 @@ export const STORE_ERRORS = {
     vi: "Nội dung tệp đính kèm {sha256} không khớp mã băm",
     en: "The content of blob {sha256} does not match its hash",
   },
+  // --- append log ---
+  STORE_LOG_RECORD_INVALID: {
+    vi: "Bản ghi trong nhật ký lưu trữ (phân đoạn {segment}, vị trí {offset}) không hợp lệ: {reason}",
+    en: "The append-log record (segment {segment}, offset {offset}) is invalid: {reason}",
+  },
   // --- names, queues and search ---
   STORE_NAME_INVALID: {
     vi: "Tên định danh SQL không hợp lệ: {name}",

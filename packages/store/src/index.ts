@@ -1,3 +1,4 @@
+export * from "./append-log.ts";
 export * from "./blobs.ts";
 export * from "./columns.ts";
 export * from "./database.ts";

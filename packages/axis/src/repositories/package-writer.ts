@@ -49,7 +49,8 @@ class PackageWriter {
 
   write(write: PackageWrite): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ write, bytes: write.pkg.body?.bytes.length ?? 0, resolve, reject });
+      const body = write.pkg.body;
+      this.queue.push({ write, bytes: body && "bytes" in body ? body.bytes.length : 0, resolve, reject });
       if (this.flushing < this.concurrentCommits) void this.flush();
     });
   }

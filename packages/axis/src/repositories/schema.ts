@@ -76,7 +76,7 @@ export interface AxisDatabase {
     from_node: string | null;
     caller: string | null;
     received_at: number;
-    /** 1: the received bytes are in `axis_bodies` (same transaction); 0: in the blob store. */
+    /** Where the received bytes are: see `RAW_PLACE`. */
     raw_inline: number;
     /** Splices over the received bytes giving the forwarded bytes (see domain/splice.ts); null: `fwd_sha256` is a blob. */
     fwd_splices: string | null;
@@ -85,8 +85,10 @@ export interface AxisDatabase {
     /** JSON: plain-word diagnostics kept for the admin UI (trust, clock skew, …). */
     diagnostic: string | null;
   };
-  /** Received bytes of packages up to `storage.inlineMaxBytes`, by SHA-256. */
+  /** Received bytes of packages up to `storage.inlineMaxBytes`, by SHA-256 (`storage.bodies` = "database"). */
   axis_bodies: { sha256: string; body: Buffer };
+  /** Where in the node's body log the received bytes of a package are, by SHA-256 (`storage.bodies` = "log"). */
+  axis_body_log: { sha256: string; segment: number; byte_offset: number; byte_length: number };
   /** Refused and duplicate submissions, with the reason in plain words (no package bytes). */
   axis_intake_log: {
     seq: Generated<number>;
@@ -555,4 +557,27 @@ export const AXIS_MIGRATIONS: readonly Migration[] = [
         await sql`ALTER TABLE axis_bodies ALTER COLUMN body SET STORAGE EXTERNAL`.execute(db);
     },
   },
+  {
+    id: "axis-0010-body-log",
+    async up(db) {
+      // Offsets fit an integer: a segment is at most 2 GiB (see @truc/store append-log).
+      await db.schema
+        .createTable("axis_body_log")
+        .addColumn("sha256", "text", (c) => c.primaryKey())
+        .addColumn("segment", "integer", (c) => c.notNull())
+        .addColumn("byte_offset", "integer", (c) => c.notNull())
+        .addColumn("byte_length", "integer", (c) => c.notNull())
+        .execute();
+    },
+  },
 ];
+
+/** Values of `axis_packages.raw_inline`: where a package's received bytes are kept. */
+export const RAW_PLACE = {
+  /** The content-addressed blob store (large packages, streamed). */
+  blobStore: 0,
+  /** `axis_bodies`, written in the same commit as the package row. */
+  database: 1,
+  /** The node's append log (flushed before the commit), located by `axis_body_log`. */
+  bodyLog: 2,
+} as const;

@@ -47,7 +47,7 @@ import {
   recipientsOfDocument,
 } from "../repositories/package-repository.ts";
 import { type StatusWrite, writePackage } from "../repositories/package-writer.ts";
-import type { SignatureVerdictName } from "../repositories/schema.ts";
+import { RAW_PLACE, type SignatureVerdictName } from "../repositories/schema.ts";
 import { PoolUnavailable, settledValue, sharedPipeline } from "../workers/pipeline-pool.ts";
 import type { Caller, NodeContext, ParsedPackage } from "./ports.ts";
 
@@ -284,9 +284,11 @@ async function accept(
       });
     }
     const inline = checked.raw !== null && parsed.size <= config.storage.inlineMaxBytes;
-    // A package kept inline is written in the same statement as its row, so the unique
-    // identity key answers a duplicate there (see the catch below) without a round trip first.
-    if (identityKey !== null && !inline) {
+    const bodyLog = inline && config.storage.bodies === "log" ? ctx.bodyLog : undefined;
+    // A package kept in a database row is written in the same statement as its package row, so
+    // the unique identity key answers a duplicate there (see the catch below) without a round
+    // trip first. Bytes bound for a file (blob or log) are only written for a new package.
+    if (identityKey !== null && (!inline || bodyLog)) {
       const existing = await findPackageByIdentity(db.kysely, identityKey);
       if (existing) {
         await checked.discardBlobs();
@@ -298,6 +300,8 @@ async function accept(
     await checked.commitBlobs();
     const fwd = await checked.forwarded();
     if (checked.raw !== null && !inline) await ctx.blobs.put(checked.raw);
+    // Appends made at the same moment share one fdatasync (see @truc/store append-log).
+    const logged = bodyLog ? await bodyLog.append(parsed.sha256, checked.raw!) : undefined;
 
     const packageId = input.packageId ?? ctx.newId();
     const verdictForStats: SignatureVerdictName =
@@ -322,7 +326,7 @@ async function accept(
       from_node: fromNode,
       caller: input.caller.type === "agency" ? input.caller.id : null,
       received_at: receivedAt.getTime(),
-      raw_inline: inline ? 1 : 0,
+      raw_inline: logged ? RAW_PLACE.bodyLog : inline ? RAW_PLACE.database : RAW_PLACE.blobStore,
       fwd_splices: encodeSplices(fwd.splices),
       attachments: JSON.stringify(parsed.attachments.map((a) => ({ ...a, extracted: checked.extracted }))),
       diagnostic: diagnostics.length > 0 ? JSON.stringify(diagnostics) : null,
@@ -354,7 +358,11 @@ async function accept(
       routes,
       day,
       evidence,
-      ...(inline ? { body: { sha256: parsed.sha256, bytes: checked.raw! } } : {}),
+      ...(logged
+        ? { body: { sha256: parsed.sha256, logged } }
+        : inline
+          ? { body: { sha256: parsed.sha256, bytes: checked.raw! } }
+          : {}),
     };
     // A business status joins the timeline of the document it answers (its recipient's row).
     let status: StatusWrite | undefined;

@@ -2,7 +2,7 @@
  * The ports services depend on. Adapters live in `src/adapters/`; tests may pass their own.
  */
 import type { Signer, TrustCallback } from "@truc/common";
-import type { BlobStore, Database } from "@truc/store";
+import type { AppendLog, BlobStore, Database } from "@truc/store";
 import type { NodeConfig } from "../config.ts";
 import type { AnchorSource, EvidenceAnchor } from "../domain/evidence-anchor.ts";
 import type { StatusCode } from "../domain/status.ts";
@@ -45,6 +45,8 @@ export interface NodeContext {
   config: NodeConfig;
   db: Database<AxisDatabase>;
   blobs: BlobStore;
+  /** The node's append log of package bytes; new ones go there when `storage.bodies` is "log". */
+  bodyLog?: AppendLog;
   clock: Clock;
   /** Node key, when configured: re-signs forwarded packages and seals the evidence log. */
   signer?: Signer;

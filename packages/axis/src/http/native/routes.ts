@@ -170,12 +170,15 @@ export function registerNativeRoutes(app: FastifyInstance, ctx: NodeContext, met
       const caller = await agencyCaller(ctx, request);
       const { docId } = parseWith(z.object({ docId: z.string().min(1).max(100) }), request.params);
       const pkg = await fetchPackage(ctx, { caller, packageId: docId });
+      // Opened before the XML headers are set: if the bytes cannot be read, the error answer
+      // is still JSON with its code.
+      const body = await pkg.open();
       reply
         .header("content-type", "application/xml")
         .header("content-length", String(pkg.size))
         .header("x-truc-sha256", pkg.sha256)
         .header("x-truc-kind", pkg.kind);
-      return reply.send(await pkg.open());
+      return reply.send(body);
     }),
   );
 
