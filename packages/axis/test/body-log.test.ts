@@ -98,7 +98,7 @@ describeEachDialect("axis: package bytes in the body log", (ctx) => {
   after(() => node?.close());
 
   let first: string;
-  let location: { segment: number; byte_offset: number; byte_length: number };
+  let location: { segment: number; offset: number };
 
   it("keeps the bytes in the log, located by a row, and delivers the forwarded form", async () => {
     await start("log");
@@ -106,12 +106,8 @@ describeEachDialect("axis: package bytes in the body log", (ctx) => {
     const pkg = await row(first);
     assert.equal(pkg.raw_inline, RAW_PLACE.bodyLog);
     const db = node.context.db.kysely;
-    location = await db
-      .selectFrom("axis_body_log")
-      .select(["segment", "byte_offset", "byte_length"])
-      .where("sha256", "=", pkg.raw_sha256)
-      .executeTakeFirstOrThrow();
-    assert.equal(location.byte_length, Number(pkg.raw_size));
+    location = { segment: pkg.raw_log_segment!, offset: pkg.raw_log_offset! };
+    assert.ok(location.segment >= 1 && location.offset >= 48);
     const inTable = await db.selectFrom("axis_bodies").select("sha256").execute();
     assert.equal(inTable.length, 0, "no copy in axis_bodies");
     const res = await download(first);
@@ -140,8 +136,8 @@ describeEachDialect("axis: package bytes in the body log", (ctx) => {
     );
     const file = await open(segment, "r+");
     const one = Buffer.alloc(1);
-    await file.read(one, 0, 1, location.byte_offset + 1000);
-    await file.write(Buffer.from([one[0]! ^ 0x01]), 0, 1, location.byte_offset + 1000);
+    await file.read(one, 0, 1, location.offset + 1000);
+    await file.write(Buffer.from([one[0]! ^ 0x01]), 0, 1, location.offset + 1000);
     await file.close();
     const res = await download(first);
     assert.equal(res.status, 500);

@@ -43,7 +43,6 @@ describeEachDialect("axis: intake (hostile packages, trust diagnostics, streamed
       table:
         | "axis_packages"
         | "axis_bodies"
-        | "axis_body_log"
         | "axis_deliveries"
         | "axis_outbox"
         | "axis_evidence_queue"
@@ -62,7 +61,6 @@ describeEachDialect("axis: intake (hostile packages, trust diagnostics, streamed
     return {
       packages: await n("axis_packages"),
       bodies: await n("axis_bodies"),
-      loggedBodies: await n("axis_body_log"),
       bodyLogRecords: node.context.bodyLog?.stats.records ?? 0,
       deliveries: await n("axis_deliveries"),
       outbox: await n("axis_outbox"),

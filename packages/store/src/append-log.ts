@@ -116,6 +116,8 @@ class SegmentedLog implements AppendLog {
 
   /** Flushes until the queue is empty; `flushing` is cleared in the same turn as the last check. */
   private async flush(): Promise<void> {
+    // Appends made in the same turn (a caller's batch) join the first flush.
+    await Promise.resolve();
     for (;;) {
       if (this.queue.length === 0) {
         this.flushing = undefined;

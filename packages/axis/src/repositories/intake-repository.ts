@@ -1,9 +1,8 @@
 /**
  * Refused and duplicate submissions (for the admin UI: who sent what, and why it was not
- * taken), and the inline package bodies (in the database, or located in the body log). Package
- * bytes are never written for a refusal.
+ * taken), and the package bodies kept in the database. Package bytes are never written for a
+ * refusal.
  */
-import type { LogLocation } from "@truc/store";
 import type { Db } from "./directory-repository.ts";
 import type { AxisDatabase } from "./schema.ts";
 
@@ -41,15 +40,6 @@ export async function listIntake(
   if (q.beforeSeq !== undefined) query = query.where("seq", "<", q.beforeSeq);
   const rows = await query.orderBy("seq", "desc").limit(q.limit).execute();
   return rows.map((r) => ({ ...r, seq: Number(r.seq), count: Number(r.count) }));
-}
-
-export async function findLoggedBody(db: Db, sha256: string): Promise<LogLocation | undefined> {
-  const row = await db
-    .selectFrom("axis_body_log")
-    .select(["segment", "byte_offset", "byte_length"])
-    .where("sha256", "=", sha256)
-    .executeTakeFirst();
-  return row && { segment: row.segment, offset: row.byte_offset, length: row.byte_length };
 }
 
 export async function readBody(db: Db, sha256: string): Promise<Buffer | undefined> {

@@ -3,7 +3,7 @@
  * next-hop node, the business status timeline and the traffic rollups (traffic-rollup.ts).
  * Everything a package needs is written by `insertPackages`.
  */
-import type { Dialect, LogLocation } from "@truc/store";
+import type { AppendLog, Dialect } from "@truc/store";
 import { sql } from "kysely";
 import type { Db } from "./directory-repository.ts";
 import type { QueuedEvidence } from "./evidence-repository.ts";
@@ -18,8 +18,11 @@ export interface NewPackage {
   /** recipient → "local" or the next-hop node id. */
   routes: ReadonlyMap<string, string>;
   day: string;
-  /** The received bytes when kept in the database, or where the append log holds them. */
-  body?: { sha256: string; bytes: Buffer } | { sha256: string; logged: LogLocation };
+  /**
+   * The received bytes, when kept in `axis_bodies`, or bound for the node's body log (`log`):
+   * the package writer appends those first and puts their place in the row.
+   */
+  body?: { sha256: string; bytes: Buffer; log?: AppendLog };
   /** The evidence record of this accept, queued for the chainer (see evidence-repository). */
   evidence?: QueuedEvidence;
 }
@@ -34,6 +37,20 @@ export async function findPackageByIdentity(db: Db, identityKey: string): Promis
     .selectAll()
     .where("identity_key", "=", identityKey)
     .executeTakeFirst();
+}
+
+/** The packages already stored under any of `identityKeys`, by key. */
+export async function findPackagesByIdentity(
+  db: Db,
+  identityKeys: readonly string[],
+): Promise<Map<string, PackageRow>> {
+  if (identityKeys.length === 0) return new Map();
+  const rows = await db
+    .selectFrom("axis_packages")
+    .selectAll()
+    .where("identity_key", "in", [...new Set(identityKeys)])
+    .execute();
+  return new Map(rows.map((r) => [r.identity_key!, r]));
 }
 
 /** Recipients of every edoc package `sender` sent for `documentId` that passed this node. */
@@ -109,23 +126,11 @@ export async function insertPackages(trx: Db, dialect: Dialect, pkgs: readonly N
       sent_at: null,
     })),
   );
-  // One row per content (two packages may carry the same bytes); the first location wins.
-  const distinct = [
+  if (pkgs.some((p) => p.body?.log))
+    throw new Error("insertPackages: append log bodies first (package-writer)");
+  const bodies = [
     ...new Map(pkgs.flatMap((p) => (p.body ? [[p.body.sha256, p.body] as const] : []))).values(),
-  ];
-  const bodies = distinct.flatMap((b) => ("bytes" in b ? [{ sha256: b.sha256, body: b.bytes }] : []));
-  const logged = distinct.flatMap((b) =>
-    "logged" in b
-      ? [
-          {
-            sha256: b.sha256,
-            segment: b.logged.segment,
-            byte_offset: b.logged.offset,
-            byte_length: b.logged.length,
-          },
-        ]
-      : [],
-  );
+  ].map((b) => ({ sha256: b.sha256, body: b.bytes }));
   const evidence = pkgs.flatMap((p) => (p.evidence ? [p.evidence] : []));
   const { daily, monthly } = trafficCounters(pkgs);
   const bumpDaily = (db: Db) =>
@@ -154,15 +159,8 @@ export async function insertPackages(trx: Db, dialect: Dialect, pkgs: readonly N
       .values(bodies)
       .onConflict((oc) => oc.column("sha256").doNothing());
 
-  const insertLogged = (db: Db) =>
-    db
-      .insertInto("axis_body_log")
-      .values(logged)
-      .onConflict((oc) => oc.column("sha256").doNothing());
-
   if (dialect === "sqlite") {
     if (bodies.length > 0) await insertBodies(trx).execute();
-    if (logged.length > 0) await insertLogged(trx).execute();
     await trx.insertInto("axis_packages").values(packages).execute();
     if (routes.length > 0) await trx.insertInto("axis_routes").values(routes).execute();
     if (deliveries.length > 0) await trx.insertInto("axis_deliveries").values(deliveries).execute();
@@ -176,7 +174,6 @@ export async function insertPackages(trx: Db, dialect: Dialect, pkgs: readonly N
   // biome-ignore lint/suspicious/noExplicitAny: see above
   let q: any = trx.with("p", (db) => db.insertInto("axis_packages").values(packages));
   if (bodies.length > 0) q = q.with("b", insertBodies);
-  if (logged.length > 0) q = q.with("l", insertLogged);
   if (routes.length > 0) q = q.with("r", (db: Db) => db.insertInto("axis_routes").values(routes));
   if (deliveries.length > 0) q = q.with("d", (db: Db) => db.insertInto("axis_deliveries").values(deliveries));
   if (outbox.length > 0) q = q.with("o", (db: Db) => db.insertInto("axis_outbox").values(outbox));

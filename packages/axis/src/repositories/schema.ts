@@ -78,6 +78,9 @@ export interface AxisDatabase {
     received_at: number;
     /** Where the received bytes are: see `RAW_PLACE`. */
     raw_inline: number;
+    /** `RAW_PLACE.bodyLog`: the body log segment and offset of the bytes (`raw_size` long). */
+    raw_log_segment: number | null;
+    raw_log_offset: number | null;
     /** Splices over the received bytes giving the forwarded bytes (see domain/splice.ts); null: `fwd_sha256` is a blob. */
     fwd_splices: string | null;
     /** JSON: attachments (contentId, name, contentType, sha256, size, extracted). */
@@ -87,8 +90,7 @@ export interface AxisDatabase {
   };
   /** Received bytes of packages up to `storage.inlineMaxBytes`, by SHA-256 (`storage.bodies` = "database"). */
   axis_bodies: { sha256: string; body: Buffer };
-  /** Where in the node's body log the received bytes of a package are, by SHA-256 (`storage.bodies` = "log"). */
-  axis_body_log: { sha256: string; segment: number; byte_offset: number; byte_length: number };
+
   /** Refused and duplicate submissions, with the reason in plain words (no package bytes). */
   axis_intake_log: {
     seq: Generated<number>;
@@ -561,13 +563,8 @@ export const AXIS_MIGRATIONS: readonly Migration[] = [
     id: "axis-0010-body-log",
     async up(db) {
       // Offsets fit an integer: a segment is at most 2 GiB (see @truc/store append-log).
-      await db.schema
-        .createTable("axis_body_log")
-        .addColumn("sha256", "text", (c) => c.primaryKey())
-        .addColumn("segment", "integer", (c) => c.notNull())
-        .addColumn("byte_offset", "integer", (c) => c.notNull())
-        .addColumn("byte_length", "integer", (c) => c.notNull())
-        .execute();
+      await db.schema.alterTable("axis_packages").addColumn("raw_log_segment", "integer").execute();
+      await db.schema.alterTable("axis_packages").addColumn("raw_log_offset", "integer").execute();
     },
   },
 ];
@@ -578,6 +575,6 @@ export const RAW_PLACE = {
   blobStore: 0,
   /** `axis_bodies`, written in the same commit as the package row. */
   database: 1,
-  /** The node's append log (flushed before the commit), located by `axis_body_log`. */
+  /** The node's append log (flushed before the commit), at `raw_log_segment`/`raw_log_offset`. */
   bodyLog: 2,
 } as const;

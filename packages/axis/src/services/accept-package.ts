@@ -15,7 +15,7 @@
 import { createHash, X509Certificate } from "node:crypto";
 import { type TrucError, type TrustCallback, toVietnamParts } from "@truc/common";
 import { EdxmlError, type VerifyResult } from "@truc/edxml";
-import { type BlobInfo, isUniqueViolation } from "@truc/store";
+import { type AppendLog, type BlobInfo, isUniqueViolation } from "@truc/store";
 import {
   deferredBlobSink,
   forwardedSha256,
@@ -284,11 +284,9 @@ async function accept(
       });
     }
     const inline = checked.raw !== null && parsed.size <= config.storage.inlineMaxBytes;
-    const bodyLog = inline && config.storage.bodies === "log" ? ctx.bodyLog : undefined;
-    // A package kept in a database row is written in the same statement as its package row, so
-    // the unique identity key answers a duplicate there (see the catch below) without a round
-    // trip first. Bytes bound for a file (blob or log) are only written for a new package.
-    if (identityKey !== null && (!inline || bodyLog)) {
+    // An inline package's duplicate is found by the package writer, in one look-up for all the
+    // packages written together; a large one's before its blobs are committed.
+    if (identityKey !== null && !inline) {
       const existing = await findPackageByIdentity(db.kysely, identityKey);
       if (existing) {
         await checked.discardBlobs();
@@ -300,8 +298,6 @@ async function accept(
     await checked.commitBlobs();
     const fwd = await checked.forwarded();
     if (checked.raw !== null && !inline) await ctx.blobs.put(checked.raw);
-    // Appends made at the same moment share one fdatasync (see @truc/store append-log).
-    const logged = bodyLog ? await bodyLog.append(parsed.sha256, checked.raw!) : undefined;
 
     const packageId = input.packageId ?? ctx.newId();
     const verdictForStats: SignatureVerdictName =
@@ -326,7 +322,10 @@ async function accept(
       from_node: fromNode,
       caller: input.caller.type === "agency" ? input.caller.id : null,
       received_at: receivedAt.getTime(),
-      raw_inline: logged ? RAW_PLACE.bodyLog : inline ? RAW_PLACE.database : RAW_PLACE.blobStore,
+      // The package writer moves bytes bound for the body log there (RAW_PLACE.bodyLog).
+      raw_inline: inline ? RAW_PLACE.database : RAW_PLACE.blobStore,
+      raw_log_segment: null,
+      raw_log_offset: null,
       fwd_splices: encodeSplices(fwd.splices),
       attachments: JSON.stringify(parsed.attachments.map((a) => ({ ...a, extracted: checked.extracted }))),
       diagnostic: diagnostics.length > 0 ? JSON.stringify(diagnostics) : null,
@@ -358,11 +357,7 @@ async function accept(
       routes,
       day,
       evidence,
-      ...(logged
-        ? { body: { sha256: parsed.sha256, logged } }
-        : inline
-          ? { body: { sha256: parsed.sha256, bytes: checked.raw! } }
-          : {}),
+      ...(inline ? { body: { sha256: parsed.sha256, bytes: checked.raw!, ...bodyLogOf(ctx) } } : {}),
     };
     // A business status joins the timeline of the document it answers (its recipient's row).
     let status: StatusWrite | undefined;
@@ -387,7 +382,8 @@ async function accept(
     }
     try {
       // Shares its commit with the packages accepted at the same moment (see package-writer).
-      await writePackage(db, { pkg: stored, ...(status ? { status } : {}) });
+      const { duplicateOf } = await writePackage(db, { pkg: stored, ...(status ? { status } : {}) });
+      if (duplicateOf) return duplicateAnswer(ctx, input, trace, duplicateOf);
     } catch (error) {
       if (isUniqueViolation(error)) {
         // A concurrent twin won the race: answer with its id, exactly as a later duplicate would.
@@ -410,6 +406,11 @@ async function accept(
     await checked.discardBlobs();
     throw error;
   }
+}
+
+/** Where a package kept inline goes: the body log (`storage.bodies` = "log") or `axis_bodies`. */
+function bodyLogOf(ctx: NodeContext): { log?: AppendLog } {
+  return ctx.config.storage.bodies === "log" && ctx.bodyLog ? { log: ctx.bodyLog } : {};
 }
 
 function isSafeFileName(name: string): boolean {

@@ -5,7 +5,7 @@
 import { Readable } from "node:stream";
 import { applySplices, decodeSplices, spliceStream } from "../domain/splice.ts";
 import { AxisError } from "../errors.ts";
-import { findLoggedBody, readBody } from "../repositories/intake-repository.ts";
+import { readBody } from "../repositories/intake-repository.ts";
 import type { PackageRow } from "../repositories/package-repository.ts";
 import { RAW_PLACE } from "../repositories/schema.ts";
 import type { PeerBody } from "./peer-transport.ts";
@@ -18,8 +18,9 @@ export async function receivedBytes(ctx: NodeContext, pkg: PackageRow): Promise<
     return body;
   }
   if (pkg.raw_inline === RAW_PLACE.bodyLog) {
-    const at = await findLoggedBody(ctx.db.kysely, pkg.raw_sha256);
-    if (!at || !ctx.bodyLog) throw new AxisError("AXIS_PACKAGE_NOT_FOUND", { docId: pkg.id });
+    if (!ctx.bodyLog || pkg.raw_log_segment === null || pkg.raw_log_offset === null)
+      throw new AxisError("AXIS_PACKAGE_NOT_FOUND", { docId: pkg.id });
+    const at = { segment: pkg.raw_log_segment, offset: pkg.raw_log_offset, length: Number(pkg.raw_size) };
     return ctx.bodyLog.read(at, pkg.raw_sha256);
   }
   return ctx.blobs.read(pkg.raw_sha256);

@@ -37,6 +37,8 @@ export function newPackage(s: PackageSample, offsetMs = 0): NewPackage {
       caller: null,
       received_at: Date.parse(`${s.day}T03:00:00Z`) + offsetMs,
       raw_inline: 0,
+      raw_log_segment: null,
+      raw_log_offset: null,
       fwd_splices: null,
       attachments: null,
       diagnostic: null,
