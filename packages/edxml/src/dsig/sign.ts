@@ -118,7 +118,9 @@ export async function signatureElement(
       ? cryptoVerify("sha256", signedInfoBytes, { key: leaf.key, dsaEncoding: "ieee-p1363" }, value)
       : cryptoVerify("sha256", signedInfoBytes, leaf.key, value);
     if (!ok)
-      throw new EdxmlError("EDXML_SIGN_SIGNER_FAILED", { reason: "signature does not match the certificate" });
+      throw new EdxmlError("EDXML_SIGN_SIGNER_FAILED", {
+        reason: "signature does not match the certificate",
+      });
     matchedSigners.add(signer);
   }
 
