@@ -85,10 +85,13 @@ export function peakRssMiB(): number {
 }
 
 /**
- * A Linux /proc `stat` file (of a process or a thread): its command name and the CPU seconds
- * (user + system) it has used; undefined when it cannot be read (not Linux, or gone).
+ * A Linux /proc `stat` file (of a process or a thread): its command name, the CPU seconds
+ * (user + system) it has used, and those of its children that have exited and been waited
+ * for; undefined when it cannot be read (not Linux, or gone).
  */
-export function readProcStat(path: string): { command: string; cpuSeconds: number } | undefined {
+export function readProcStat(
+  path: string,
+): { command: string; cpuSeconds: number; exitedChildrenCpuSeconds: number } | undefined {
   try {
     const stat = readFileSync(path, "utf8");
     // The command is in parentheses and may hold spaces; the fields follow it.
@@ -96,7 +99,8 @@ export function readProcStat(path: string): { command: string; cpuSeconds: numbe
     const fields = stat.slice(close + 2).split(" ");
     // utime and stime, in clock ticks of 1/100 s (USER_HZ on every architecture Node runs on).
     const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / 100;
-    return { command: stat.slice(stat.indexOf("(") + 1, close), cpuSeconds };
+    const exitedChildrenCpuSeconds = (Number(fields[13]) + Number(fields[14])) / 100;
+    return { command: stat.slice(stat.indexOf("(") + 1, close), cpuSeconds, exitedChildrenCpuSeconds };
   } catch {
     return undefined;
   }

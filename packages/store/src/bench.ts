@@ -95,8 +95,9 @@ export async function measureConcurrentRate(
 /**
  * CPU seconds (user + system) used so far by the PostgreSQL server processes on this host, or
  * undefined when there are none to read (not Linux, or the server is elsewhere). Read twice
- * around a run to charge the database's share of the machine to the packages of that run;
- * a backend that exits in between takes its share with it, so keep the pool's connections open.
+ * around a run to charge the database's share of the machine to the packages of that run. A
+ * backend that exits in between (an autovacuum worker, a closed connection) is counted too:
+ * the postmaster waits for its children, and their time moves into its children's counters.
  */
 export function localPostgresCpuSeconds(): number | undefined {
   let pids: string[];
@@ -108,7 +109,7 @@ export function localPostgresCpuSeconds(): number | undefined {
   let total: number | undefined;
   for (const pid of pids) {
     const stat = readProcStat(`/proc/${pid}/stat`);
-    if (stat?.command === "postgres") total = (total ?? 0) + stat.cpuSeconds;
+    if (stat?.command === "postgres") total = (total ?? 0) + stat.cpuSeconds + stat.exitedChildrenCpuSeconds;
   }
   return total;
 }
