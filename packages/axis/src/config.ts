@@ -173,7 +173,7 @@ const schema = z.strictObject({
       /**
        * Where the bytes of packages kept inline go: "database" (a row written in the package's
        * commit) or "log" (the node's append log under `<dataDir>/bodies`, flushed by group
-       * fdatasync before the commit, located by a small row). Default: "log" on PostgreSQL,
+       * fdatasync before the commit, its place kept in the package row). Default: "log" on PostgreSQL,
        * where a 100 KB row costs WAL, TOAST and a socket copy; "database" on SQLite, where the
        * row is one write in its own WAL commit and a log flush would be a second fsync.
        */
