@@ -73,8 +73,10 @@ interface Segment {
 
 export async function openAppendLog(dir: string, options: AppendLogOptions = {}): Promise<AppendLog> {
   const segmentBytes = options.segmentBytes ?? 256 * 1024 * 1024;
-  if (!Number.isInteger(segmentBytes) || segmentBytes < 1024 || segmentBytes > 2 ** 31 - 1)
-    throw new StoreError("STORE_CONFIG_INVALID", { reason: "segmentBytes must be 1 KiB … 2 GiB" });
+  // At most 1 GiB: a segment may pass it by one flush (≤ 64 MiB and a record), and offsets must
+  // stay below 2 GiB (a 32-bit integer column).
+  if (!Number.isInteger(segmentBytes) || segmentBytes < 1024 || segmentBytes > 2 ** 30)
+    throw new StoreError("STORE_CONFIG_INVALID", { reason: "segmentBytes must be 1 KiB … 1 GiB" });
   await mkdir(dir, { recursive: true, mode: 0o750 });
   let last = 0;
   for (const name of await readdir(dir)) {

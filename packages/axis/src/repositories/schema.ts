@@ -562,7 +562,7 @@ export const AXIS_MIGRATIONS: readonly Migration[] = [
   {
     id: "axis-0010-body-log",
     async up(db) {
-      // Offsets fit an integer: a segment is at most 2 GiB (see @truc/store append-log).
+      // Offsets fit an integer: a segment stays below 2 GiB (see @truc/store append-log).
       await db.schema.alterTable("axis_packages").addColumn("raw_log_segment", "integer").execute();
       await db.schema.alterTable("axis_packages").addColumn("raw_log_offset", "integer").execute();
     },
