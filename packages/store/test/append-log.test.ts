@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, open, readdir, rm, truncate } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type AppendLog, type LogLocation, openAppendLog, StoreError } from "../src/index.ts";
+import { runAndKill as runChild } from "./helpers/run-and-kill.ts";
 
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 const code = (c: string) => (e: unknown) => e instanceof StoreError && e.code === c;
@@ -124,31 +124,9 @@ describe("append log", () => {
 });
 
 async function runAndKill(path: string, count: number) {
-  const child = spawn(process.execPath, ["--import", "tsx", CHILD, path], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const acks: { location: LogLocation; sha256: string }[] = [];
-  let buffered = "";
-  let stderr = "";
-  child.stderr.on("data", (d) => {
-    stderr += d;
-  });
-  child.stdout.on("data", (d) => {
-    buffered += d;
-    const lines = buffered.split("\n");
-    buffered = lines.pop()!;
-    for (const line of lines) {
-      const [, segment, offset, length, sha256] = line.split(" ");
-      acks.push({
-        location: { segment: Number(segment), offset: Number(offset), length: Number(length) },
-        sha256: sha256!,
-      });
-    }
-    if (acks.length >= count && child.exitCode === null && !child.killed) child.kill("SIGKILL");
-  });
-  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-    child.on("close", (c, s) => resolve([c, s])),
-  );
-  assert.equal(signal, "SIGKILL", `child exited by itself (code ${exitCode}): ${stderr}`);
-  return acks;
+  const acks = await runChild(CHILD, [path], count);
+  return acks.map(([segment, offset, length, sha256]) => ({
+    location: { segment: Number(segment), offset: Number(offset), length: Number(length) },
+    sha256: sha256!,
+  }));
 }

@@ -1,41 +1,19 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { before, it } from "node:test";
 import { sql } from "kysely";
 import pg from "pg";
 import { migrate, openBlobStore, openDatabase, StoreError } from "../src/index.ts";
 import { describeEachDialect } from "../src/testing.ts";
+import { runAndKill as runChild } from "./helpers/run-and-kill.ts";
 
 const CHILD = new URL("./helpers/durability-child.ts", import.meta.url).pathname;
 const isUnavailable = (e: unknown) => e instanceof StoreError && e.code === "STORE_UNAVAILABLE";
 
 /** Runs the child until it has acknowledged `count` ids, kills it with SIGKILL, returns the acks. */
 async function runAndKill(config: unknown, blobDir: string, count: number): Promise<Map<number, string>> {
-  const child = spawn(process.execPath, ["--import", "tsx", CHILD, JSON.stringify(config), blobDir], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const acks = new Map<number, string>();
-  let buffered = "";
-  let stderr = "";
-  child.stderr.on("data", (d) => {
-    stderr += d;
-  });
-  child.stdout.on("data", (d) => {
-    buffered += d;
-    const lines = buffered.split("\n");
-    buffered = lines.pop()!;
-    for (const line of lines) {
-      const [, id, sha] = line.split(" ");
-      acks.set(Number(id), sha!);
-    }
-    if (acks.size >= count && child.exitCode === null && !child.killed) child.kill("SIGKILL");
-  });
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-    child.on("close", (c, s) => resolve([c, s])),
-  );
-  assert.equal(signal, "SIGKILL", `child exited by itself (code ${code}): ${stderr}`);
-  return acks;
+  const acks = await runChild(CHILD, [JSON.stringify(config), blobDir], count);
+  return new Map(acks.map(([id, sha]) => [Number(id), sha!]));
 }
 
 describeEachDialect("durability", (ctx) => {
