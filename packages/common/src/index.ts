@@ -1,4 +1,5 @@
 export * from "./errors.ts";
+export * from "./hashing.ts";
 export * from "./signing.ts";
 export * from "./text.ts";
 export * from "./time.ts";

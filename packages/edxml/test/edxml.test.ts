@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { describe, it } from "node:test";
 import { DOMParser } from "@xmldom/xmldom";
-import { fileSink, memorySink, unwrapAttachment, wrapAttachment } from "../src/attachments.ts";
+import { fileSink, hashOnlySink, memorySink, unwrapAttachment, wrapAttachment } from "../src/attachments.ts";
 import { buildDocument, buildDocumentStream, buildStatus } from "../src/build.ts";
 import { EdxmlError } from "../src/errors.ts";
 import { type BusinessDocType, EDXML_NAMESPACE, STATUS_CODES, type StatusCode } from "../src/model.ts";
@@ -149,6 +149,22 @@ describe("builder layout (spec §2.1/§2.7)", () => {
     assert.ok(viaReadable.equals(fromBuffer));
     const parsed = await parseEdxml(Readable.from([fromBuffer.subarray(0, 1000), fromBuffer.subarray(1000)]));
     assert.equal(parsed.attachments[0]!.sha256, sha(big));
+  });
+
+  it("hashes with hashOnlySink the same, from a Buffer or a stream, below and above the bytes it holds", async () => {
+    for (const size of [100 * 1024, 1024 * 1024, 1024 * 1024 + 1, 3 * 1024 * 1024]) {
+      const content = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) content[i] = (i * 7 + (i >> 9)) & 0xff;
+      const raw = await buildDocument(sampleDocument(0), [
+        { contentId: "x", name: "x.pdf", contentType: "application/pdf", content },
+      ]);
+      for (const input of [raw, Readable.from([raw.subarray(0, 4096), raw.subarray(4096)])]) {
+        const parsed = await parseEdxml(input, { attachmentSink: hashOnlySink() });
+        assert.equal(parsed.attachments[0]!.sha256, sha(content), `${size} bytes`);
+        assert.equal(parsed.attachments[0]!.size, size);
+        assert.equal(parsed.sha256, sha(raw), "the package's own hash");
+      }
+    }
   });
 });
 

@@ -20,8 +20,13 @@ export function createPemSigner(keyPem: string, certPem: string): Signer {
     algorithm: type === "rsa" ? "RSA-SHA256" : "ECDSA-P256-SHA256",
     certificate: leaf,
     chain,
-    async sign(data: Uint8Array): Promise<Uint8Array> {
-      return new Uint8Array(cryptoSign("sha256", data, key));
-    },
+    // With a callback, the private-key operation (~0.25 ms for RSA-2048) runs on libuv's
+    // thread pool instead of the event loop that serves every request.
+    sign: (data: Uint8Array) =>
+      new Promise<Uint8Array>((resolve, reject) =>
+        cryptoSign("sha256", data, key, (error, signature) =>
+          error ? reject(error) : resolve(new Uint8Array(signature)),
+        ),
+      ),
   };
 }
