@@ -1,5 +1,4 @@
 export * from "./errors.ts";
-export * from "./hashing.ts";
 export * from "./signing.ts";
 export * from "./text.ts";
 export * from "./time.ts";

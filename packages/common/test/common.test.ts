@@ -1,13 +1,10 @@
 import assert from "node:assert/strict";
-import { createHash, randomBytes } from "node:crypto";
 import { describe, it } from "node:test";
 import {
   defineErrors,
   foldVietnamese,
   fromVietnamParts,
-  OFF_THREAD_HASH_MIN_BYTES,
   searchKey,
-  sha256Hex,
   toVietnamIso,
   toVietnamParts,
 } from "../src/index.ts";
@@ -44,35 +41,5 @@ describe("Vietnam time", () => {
     assert.equal(fromVietnamParts(toVietnamParts(instant)).getTime(), instant.getTime());
     // 31 Dec 20:00 UTC is already 1 January in Viet Nam
     assert.equal(toVietnamParts(new Date("2025-12-31T20:00:00Z")).year, 2026);
-  });
-});
-
-describe("sha256Hex", () => {
-  const expected = (pieces: Buffer[]) => {
-    const hash = createHash("sha256");
-    for (const p of pieces) hash.update(p);
-    return hash.digest("hex");
-  };
-
-  it("equals a plain SHA-256 on both sides of the off-thread threshold, whole or in pieces", async () => {
-    for (const size of [
-      0,
-      1,
-      OFF_THREAD_HASH_MIN_BYTES - 1,
-      OFF_THREAD_HASH_MIN_BYTES,
-      3 * 1024 * 1024 + 7,
-    ]) {
-      const bytes = randomBytes(size);
-      assert.equal(await sha256Hex(bytes), expected([bytes]), `${size} bytes`);
-      const pieces = [bytes.subarray(0, size >> 1), Buffer.alloc(0), bytes.subarray(size >> 1)];
-      assert.equal(await sha256Hex(pieces), expected(pieces), `${size} bytes in pieces`);
-    }
-  });
-
-  it("leaves the caller's bytes as they were", async () => {
-    const bytes = randomBytes(OFF_THREAD_HASH_MIN_BYTES * 2);
-    const copy = Buffer.from(bytes);
-    await sha256Hex(bytes);
-    assert.deepEqual(bytes, copy);
   });
 });

@@ -2,10 +2,9 @@
  * Attachment storage during parsing (sinks) and the VNPT ZIP rule of spec §2.5.
  * Attachment names come from the sender: they are never used as paths.
  */
-import { createHash, type Hash, randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { sha256Hex } from "@truc/common";
 import { unzipSync, zipSync } from "fflate";
 import { EdxmlError } from "./errors.ts";
 
@@ -57,25 +56,15 @@ export function memorySink(): MemorySink {
 export function hashOnlySink(): AttachmentSink {
   return {
     begin() {
-      // Up to HELD_MAX_BYTES the decoded bytes are held and hashed at the end, off the event
-      // loop (sha256Hex); a larger attachment is hashed as it streams, so memory stays flat.
-      let held: Uint8Array[] | null = [];
-      let hash: Hash | null = null;
+      const hash = createHash("sha256");
       let size = 0;
       return {
         write(chunk) {
-          size += chunk.length;
-          if (held && size <= HELD_MAX_BYTES) {
-            held.push(chunk);
-            return;
-          }
-          hash ??= createHash("sha256");
-          for (const h of held ?? []) hash.update(h);
-          held = null;
           hash.update(chunk);
+          size += chunk.length;
         },
         async finish() {
-          const sha256 = hash ? hash.digest("hex") : await sha256Hex(held ?? []);
+          const sha256 = hash.digest("hex");
           return { sha256, size, ref: `sha256:${sha256}` };
         },
         async abort() {},
@@ -83,8 +72,6 @@ export function hashOnlySink(): AttachmentSink {
     },
   };
 }
-
-const HELD_MAX_BYTES = 1024 * 1024;
 
 /**
  * Writes each attachment to `<dir>/<random>.part`, fsyncs it, renames it to `<dir>/<sha256>`

@@ -6,7 +6,6 @@
  */
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
-import { sha256Hex } from "@truc/common";
 import { type AttachmentSink, type AttachmentWriter, memorySink } from "./attachments.ts";
 import { Base64Decoder } from "./base64.ts";
 import { stripCid } from "./build.ts";
@@ -118,8 +117,6 @@ interface AttachmentState {
 type Job = { writer: AttachmentWriter; chunk: Buffer } | { finish: AttachmentState };
 
 const INPUT_SLICE = 1024 * 1024;
-/** Attachment text is decoded in slices of this many characters (a multiple of 4). */
-const BASE64_SLICE = 64 * 1024;
 
 async function* chunksOf(input: EdxmlInput): AsyncGenerator<Buffer> {
   if (input instanceof Uint8Array) {
@@ -229,9 +226,7 @@ function alsoTo(side: SideHandler | undefined, main: ScanHandler): ScanHandler {
 async function parse(input: EdxmlInput, options: ParseOptions, side?: SideHandler): Promise<ParsedEdxml> {
   const limits: ParseLimits = { ...DEFAULT_PARSE_LIMITS, ...options.limits };
   const sink = options.attachmentSink ?? memorySink();
-  // Bytes already in memory are hashed on the thread pool while the scanner reads them.
-  const hashed = input instanceof Uint8Array ? settle(sha256Hex(input)) : undefined;
-  const hash = hashed ? undefined : createHash("sha256");
+  const hash = createHash("sha256");
   let size = 0;
   const root: XNode = { local: "#document", ns: null, attrs: [], children: [], text: "", textBytes: 0 };
   const stack: XNode[] = [root];
@@ -303,19 +298,11 @@ async function parse(input: EdxmlInput, options: ParseOptions, side?: SideHandle
       text(raw, plain, _start, cdata) {
         const node = stack.at(-1)!;
         if (current) {
-          if (!plain) {
-            const bytes = current.decoder.push(decodeText(raw, cdata));
-            if (bytes.length) jobs.push({ writer: current.writer, chunk: bytes });
-            return;
-          }
-          // In slices: a string past V8's regular object size (128 KiB) would be allocated in
-          // the large-object space, which only a full garbage collection frees.
-          for (let at = 0; at < raw.length; at += BASE64_SLICE) {
-            const piece = raw.subarray(at, at + BASE64_SLICE);
-            // latin1 keeps any non-ASCII byte visible to the alphabet check.
-            const bytes = current.decoder.push(piece.toString("latin1"), hasWhitespace(piece));
-            if (bytes.length) jobs.push({ writer: current.writer, chunk: bytes });
-          }
+          // latin1 keeps any non-ASCII byte visible to the alphabet check.
+          const bytes = plain
+            ? current.decoder.push(raw.toString("latin1"), hasWhitespace(raw))
+            : current.decoder.push(decodeText(raw, cdata));
+          if (bytes.length) jobs.push({ writer: current.writer, chunk: bytes });
           return;
         }
         node.textBytes += raw.length;
@@ -360,7 +347,7 @@ async function parse(input: EdxmlInput, options: ParseOptions, side?: SideHandle
   try {
     for await (const chunk of chunksOf(input)) {
       size += chunk.length;
-      hash?.update(chunk);
+      hash.update(chunk);
       scanner.write(chunk);
       await drain();
     }
@@ -373,21 +360,7 @@ async function parse(input: EdxmlInput, options: ParseOptions, side?: SideHandle
 
   const ctx = new Context();
   const result = mapPackage(root, ctx, attachments);
-  const sha256 = hash ? hash.digest("hex") : unwrapSettled(await hashed!);
-  return { ...result, size, sha256, warnings: ctx.warnings } as ParsedEdxml;
-}
-
-/** A promise that never rejects (its failure is kept), so it may be awaited late or not at all. */
-function settle<T>(p: Promise<T>): Promise<{ value: T } | { error: unknown }> {
-  return p.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-}
-
-function unwrapSettled<T>(s: { value: T } | { error: unknown }): T {
-  if ("error" in s) throw s.error;
-  return s.value;
+  return { ...result, size, sha256: hash.digest("hex"), warnings: ctx.warnings } as ParsedEdxml;
 }
 
 /** Native memchr passes beat a regex over the string. */

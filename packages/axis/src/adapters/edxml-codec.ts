@@ -6,7 +6,7 @@
  * needs lives here.
  */
 import { createHash } from "node:crypto";
-import { type Signer, sha256Hex, type TrustCallback } from "@truc/common";
+import type { Signer, TrustCallback } from "@truc/common";
 import {
   type AttachmentSink,
   type AttachmentWriter,
@@ -135,9 +135,11 @@ function prepared(forwarded: ForwardedPackage, at: Date): PreparedForward {
   };
 }
 
-/** SHA-256 (hex) of the forwarded bytes (off the event loop when large; see sha256Hex). */
-export function forwardedSha256(raw: Buffer, splices: readonly Splice[]): Promise<string> {
-  return sha256Hex([...splicedPieces(raw, splices)]);
+/** SHA-256 (hex) of the forwarded bytes, without building them. */
+export function forwardedSha256(raw: Buffer, splices: readonly Splice[]): string {
+  const hash = createHash("sha256");
+  for (const piece of splicedPieces(raw, splices)) hash.update(piece);
+  return hash.digest("hex");
 }
 
 /** An attachment sink whose outputs become durable only on `commit()` (or vanish on `discard()`). */

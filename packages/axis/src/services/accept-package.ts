@@ -503,7 +503,7 @@ async function readAndCheck(ctx: NodeContext, body: PackageBody): Promise<Checke
       verify: () => unwrap(prepared).verify(trustOf(ctx)),
       forwarded: async () => {
         const { forward } = unwrap(prepared);
-        return { ...forward, sha256: await forwardedSha256(inMemory, forward.splices) };
+        return { ...forward, sha256: forwardedSha256(inMemory, forward.splices) };
       },
       raw,
       extracted: extract,

@@ -84,10 +84,7 @@ async function run(id: number, job: PipelineJob): Promise<PipelineOutcome> {
   const forward: PipelineOutcome["forward"] = prepared.ok
     ? {
         ok: true,
-        value: {
-          ...prepared.value.forward,
-          sha256: await forwardedSha256(raw, prepared.value.forward.splices),
-        },
+        value: { ...prepared.value.forward, sha256: forwardedSha256(raw, prepared.value.forward.splices) },
       }
     : prepared;
   return { parsed, ...(verification ? { verification } : {}), forward };
