@@ -178,6 +178,15 @@ const schema = z.strictObject({
        * row is one write in its own WAL commit and a log flush would be a second fsync.
        */
       bodies: z.enum(["database", "log"]).optional(),
+      /**
+       * Days after which a package's bytes are dropped, once nothing here still needs them (every
+       * local recipient has acknowledged it, every next hop has taken it). Its row, routes,
+       * statuses and evidence stay: tracking, statistics and duplicate detection are unchanged,
+       * and a download answers AXIS_PACKAGE_PURGED. Body-log segments and blobs that no kept
+       * package points at are deleted. Unset (the default): bytes are kept for ever. The axis
+       * carries documents; the agencies' own systems archive them (NĐ 30/2020).
+       */
+      bodyRetentionDays: z.number().int().positive().optional(),
     })
     .default({ inlineMaxBytes: 2 * 1024 * 1024, extractAttachments: "large" }),
   /** Trust decisions for package signatures (via @truc/pki). */

@@ -27,6 +27,7 @@ import { forwardOutbox } from "./services/forward-outbox.ts";
 import type { PeerTransport } from "./services/peer-transport.ts";
 import type { Clock, NodeContext } from "./services/ports.ts";
 import { type PublishSealState, publishSeal } from "./services/publish-seal.ts";
+import { type PurgeResult, purgeExpiredBodies } from "./services/purge-bodies.ts";
 import { type RegisterAgencyInput, registerAgency } from "./services/register-agency.ts";
 import { sealEvidence } from "./services/seal-evidence.ts";
 import { syncDirectory } from "./services/sync-directory.ts";
@@ -63,6 +64,8 @@ export interface RunningNode {
   sealEvidenceNow(): Promise<{ sealedSeq: number; published?: boolean } | undefined>;
   /** Verifies the evidence log against the anchor file, the parent's copy and `anchors`. */
   verifyEvidenceLog(options?: { anchors?: readonly AnchorSource[] }): Promise<EvidenceReport>;
+  /** Applies `storage.bodyRetentionDays` now (it also runs every 6 hours when set). */
+  purgeExpiredBodies(): Promise<PurgeResult>;
   registerAgency(input: Omit<RegisterAgencyInput, "caller">): Promise<void>;
   /** Connects a system (a QLVB&ĐH): SDKVXP secret and/or mTLS certificate fingerprint, bound to agencies. */
   connectSystem(input: ConnectSystemInput): Promise<void>;
@@ -273,6 +276,16 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
       () => purgeAcknowledged(db.kysely, Date.now() - config.mailbox.retentionDays * 86_400_000),
       "retention",
     );
+    if (config.storage.bodyRetentionDays !== undefined)
+      every(
+        6 * 3600_000,
+        async () => {
+          const purged = await purgeExpiredBodies(ctx);
+          if (purged.packages > 0 || purged.bytesFreed > 0)
+            app.log.info({ purged }, "package bytes past retention dropped");
+        },
+        "body retention",
+      );
   }
 
   return {
@@ -282,6 +295,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
     forwardNow,
     syncDirectoryNow,
     sealEvidenceNow: sealNow,
+    purgeExpiredBodies: () => purgeExpiredBodies(ctx),
     verifyEvidenceLog: (options = {}) =>
       verifyNodeEvidence(ctx, { transport, ...(options.anchors ? { anchors: options.anchors } : {}) }),
     async registerAgency(input) {

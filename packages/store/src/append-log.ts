@@ -17,7 +17,7 @@
  */
 import { createHash } from "node:crypto";
 import { constants as fsConstants } from "node:fs";
-import { type FileHandle, mkdir, open, readdir } from "node:fs/promises";
+import { type FileHandle, mkdir, open, readdir, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { asStorageFull, StoreError } from "./errors.ts";
 
@@ -26,6 +26,14 @@ export interface LogLocation {
   /** Byte offset of the content (after its header) in the segment. */
   offset: number;
   length: number;
+}
+
+export interface SegmentInfo {
+  segment: number;
+  bytes: number;
+  /** Last write, in ms since the epoch (a closed segment is never written again). */
+  modifiedAt: number;
+  open: boolean;
 }
 
 export interface AppendLogOptions {
@@ -42,6 +50,13 @@ export interface AppendLog {
    */
   append(sha256: string, content: Buffer): Promise<LogLocation>;
   read(location: LogLocation, sha256: string): Promise<Buffer>;
+  /** The segments on disk, oldest first, with the one being appended to marked `open`. */
+  segments(): Promise<SegmentInfo[]>;
+  /**
+   * Deletes a segment whose records are no longer wanted (the caller knows: no row points into
+   * it). The segment being appended to is refused (STORE_CONFIG_INVALID).
+   */
+  removeSegment(segment: number): Promise<void>;
   /** Flushes made and the records they held (their ratio is the mean group size). */
   readonly stats: Readonly<{ flushes: number; records: number }>;
   /** Waits for the appends in flight, then closes the files. */
@@ -178,12 +193,7 @@ class SegmentedLog implements AppendLog {
       0o640,
     );
     // The new file's directory entry must be durable before any record in it is relied on.
-    const dirHandle = await open(this.dir, fsConstants.O_RDONLY | fsConstants.O_DIRECTORY);
-    try {
-      await dirHandle.sync();
-    } finally {
-      await dirHandle.close();
-    }
+    await syncDirectory(this.dir);
     this.current = { number, handle, size: 0 };
     return this.current;
   }
@@ -241,6 +251,37 @@ class SegmentedLog implements AppendLog {
     });
   }
 
+  async segments(): Promise<SegmentInfo[]> {
+    const found: SegmentInfo[] = [];
+    for (const name of await readdir(this.dir)) {
+      const m = SEGMENT_NAME.exec(name);
+      if (!m) continue;
+      const segment = Number(m[1]);
+      try {
+        const s = await stat(join(this.dir, name));
+        found.push({ segment, bytes: s.size, modifiedAt: s.mtimeMs, open: this.current?.number === segment });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      }
+    }
+    return found.sort((a, b) => a.segment - b.segment);
+  }
+
+  async removeSegment(segment: number): Promise<void> {
+    if (this.current?.number === segment || segment >= this.nextSegment)
+      throw new StoreError("STORE_CONFIG_INVALID", { reason: `segment ${segment} is still being written` });
+    const reader = this.readers.get(segment);
+    this.readers.delete(segment);
+    await reader?.then((f) => f.close()).catch(() => {});
+    try {
+      await unlink(segmentPath(this.dir, segment));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      return;
+    }
+    await syncDirectory(this.dir);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await this.flushing;
@@ -248,6 +289,15 @@ class SegmentedLog implements AppendLog {
     const readers = [...this.readers.values()];
     this.readers.clear();
     await Promise.all(readers.map((h) => h.then((f) => f.close()).catch(() => {})));
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, fsConstants.O_RDONLY | fsConstants.O_DIRECTORY);
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 

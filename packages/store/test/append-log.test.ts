@@ -53,6 +53,37 @@ describe("append log", () => {
     await second.close();
   });
 
+  it("lists its segments and removes a closed one, never the one being written", async () => {
+    const log = await openAppendLog(join(dir, "removal"), { segmentBytes: 4096 });
+    const kept: [LogLocation, Buffer][] = [];
+    for (let i = 0; i < 5; i++) {
+      const c = randomBytes(1500);
+      kept.push([await log.append(sha(c), c), c]);
+    }
+    const before = await log.segments();
+    assert.deepEqual(
+      before.map((s) => [s.segment, s.open]),
+      [
+        [1, false],
+        [2, false],
+        [3, true],
+      ],
+    );
+    assert.ok(before.every((s) => s.bytes === 2 * (48 + 1500) || (s.open && s.bytes === 48 + 1500)));
+    await assert.rejects(log.removeSegment(3), code("STORE_CONFIG_INVALID"));
+    await assert.rejects(log.removeSegment(9), code("STORE_CONFIG_INVALID"));
+    await log.read(kept[0]![0], sha(kept[0]![1])); // keeps a reader open on segment 1
+    await log.removeSegment(1);
+    await log.removeSegment(1); // already gone: nothing to do
+    assert.deepEqual(
+      (await log.segments()).map((s) => s.segment),
+      [2, 3],
+    );
+    await assert.rejects(log.read(kept[0]![0], sha(kept[0]![1])), code("STORE_LOG_RECORD_INVALID"));
+    for (const [l, c] of kept.slice(2)) assert.deepEqual(await log.read(l, sha(c)), c);
+    await log.close();
+  });
+
   it("refuses a wrong location, changed bytes and a missing segment (STORE_LOG_RECORD_INVALID)", async () => {
     const path = join(dir, "corrupt");
     const log = await openAppendLog(path);

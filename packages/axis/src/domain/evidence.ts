@@ -15,7 +15,9 @@ export type EvidenceKind =
   | "acknowledge"
   | "status"
   | "directory"
-  | "seal";
+  | "seal"
+  /** A package's bytes dropped after the retention period (services/purge-bodies.ts). */
+  | "purge";
 
 export interface EvidenceContent {
   seq: number;

@@ -567,6 +567,25 @@ export const AXIS_MIGRATIONS: readonly Migration[] = [
       await db.schema.alterTable("axis_packages").addColumn("raw_log_offset", "integer").execute();
     },
   },
+  {
+    id: "axis-0011-body-retention",
+    async up(db) {
+      // The retention job's two questions: which kept packages are older than the horizon, and
+      // does any row still point into a body-log segment. Purged rows leave both indexes.
+      await db.schema
+        .createIndex("axis_packages_kept_by_age")
+        .on("axis_packages")
+        .column("received_at")
+        .where(sql.ref("raw_inline"), "<>", RAW_PLACE.purged)
+        .execute();
+      await db.schema
+        .createIndex("axis_packages_log_segment")
+        .on("axis_packages")
+        .column("raw_log_segment")
+        .where("raw_log_segment", "is not", null)
+        .execute();
+    },
+  },
 ];
 
 /** Values of `axis_packages.raw_inline`: where a package's received bytes are kept. */
@@ -577,4 +596,6 @@ export const RAW_PLACE = {
   database: 1,
   /** The node's append log (flushed before the commit), at `raw_log_segment`/`raw_log_offset`. */
   bodyLog: 2,
+  /** Nowhere: dropped after `storage.bodyRetentionDays` (services/purge-bodies.ts). */
+  purged: 3,
 } as const;

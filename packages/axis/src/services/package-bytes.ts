@@ -11,7 +11,17 @@ import { RAW_PLACE } from "../repositories/schema.ts";
 import type { PeerBody } from "./peer-transport.ts";
 import type { NodeContext } from "./ports.ts";
 
+/** A package whose bytes the retention policy dropped (see purge-bodies) has only its row left. */
+function assertKept(ctx: NodeContext, pkg: PackageRow): void {
+  if (pkg.raw_inline === RAW_PLACE.purged)
+    throw new AxisError("AXIS_PACKAGE_PURGED", {
+      docId: pkg.id,
+      days: String(ctx.config.storage.bodyRetentionDays ?? "?"),
+    });
+}
+
 export async function receivedBytes(ctx: NodeContext, pkg: PackageRow): Promise<Buffer> {
+  assertKept(ctx, pkg);
   if (pkg.raw_inline === RAW_PLACE.database) {
     const body = await readBody(ctx.db.kysely, pkg.raw_sha256);
     if (!body) throw new AxisError("AXIS_PACKAGE_NOT_FOUND", { docId: pkg.id });
@@ -30,12 +40,14 @@ export async function receivedBytes(ctx: NodeContext, pkg: PackageRow): Promise<
 const isInline = (pkg: PackageRow) => pkg.raw_inline !== RAW_PLACE.blobStore;
 
 export async function forwardedBytes(ctx: NodeContext, pkg: PackageRow): Promise<Buffer> {
+  assertKept(ctx, pkg);
   if (pkg.fwd_splices === null) return ctx.blobs.read(pkg.fwd_sha256);
   return applySplices(await receivedBytes(ctx, pkg), decodeSplices(pkg.fwd_splices));
 }
 
 /** Streams large blob-stored packages instead of reading them whole. */
 export async function forwardedStream(ctx: NodeContext, pkg: PackageRow): Promise<Readable> {
+  assertKept(ctx, pkg);
   if (pkg.fwd_splices === null) return ctx.blobs.get(pkg.fwd_sha256);
   if (isInline(pkg)) return Readable.from([await forwardedBytes(ctx, pkg)]);
   const splices = decodeSplices(pkg.fwd_splices);
