@@ -154,6 +154,17 @@ describe("node configuration", () => {
       );
     }
   });
+  it("keeps package bytes for ever unless a whole number of retention days is given", () => {
+    assert.equal(parseNodeConfig(good, { env: {} }).storage.bodyRetentionDays, undefined);
+    const kept = parseNodeConfig({ ...good, storage: { bodyRetentionDays: 90 } }, { env: {} });
+    assert.equal(kept.storage.bodyRetentionDays, 90);
+    for (const bodyRetentionDays of [0, -1, 1.5, "90"])
+      assert.throws(
+        () => parseNodeConfig({ ...good, storage: { bodyRetentionDays } }, { env: {} }),
+        (e: unknown) =>
+          AxisError.is(e) && e.code === "AXIS_CONFIG_INVALID" && /bodyRetentionDays/.test(e.messageEn),
+      );
+  });
   it("refuses an LGSP without parent and federation without TLS", () => {
     assert.throws(
       () => parseNodeConfig({ ...good, role: "lgsp" }, { env: {} }),
