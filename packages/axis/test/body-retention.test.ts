@@ -5,123 +5,52 @@
  * 410 AXIS_PACKAGE_PURGED; a body-log segment goes once no kept package points into it.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { utimes } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, it } from "node:test";
-import { signEdxml } from "@truc/edxml";
 import { describeEachDialect } from "@truc/store/testing";
-import { createPemSigner } from "../src/adapters/pem-signer.ts";
-import { parseNodeConfig } from "../src/config.ts";
-import { type RunningNode, startNode } from "../src/node.ts";
 import { RAW_PLACE } from "../src/repositories/schema.ts";
 import { chainEvidence } from "../src/services/chain-evidence.ts";
 import { call } from "./support/https.ts";
-import { edocXml } from "./support/packages.ts";
-import { type Identity, makeTestPki, type TestPki } from "./support/pki.ts";
+import { singleNode } from "./support/single-node.ts";
 
 const DAY = 86_400_000;
 
 describeEachDialect("axis: package bytes dropped after the retention period", (ctx) => {
-  let pki: TestPki;
-  let node: RunningNode;
-  const ids = {} as Record<"node" | "a" | "b", Identity>;
-  let seq = 0;
   let clockOffset = 0;
+  const t = singleNode(ctx, {
+    // Packages "received 40 days ago" by this clock: their signatures (30-day test certificates)
+    // are not what is tested here.
+    signature: "off",
+    clock: { now: () => new Date(Date.now() + clockOffset) },
+    masterKey: "66".repeat(32),
+  });
   const sent = new Map<string, Buffer>();
-
-  async function start(storage: { bodies: "log" | "database"; inlineMaxBytes?: number }) {
-    const dbConfig = ctx.config();
-    node = await startNode(
-      parseNodeConfig(
-        {
-          role: "national",
-          nodeId: "n1",
-          organId: "000.00.00.G22",
-          dataDir: join(ctx.dataDir(), "node"),
-          ...(dbConfig.kind === "postgres" ? { databaseUrl: dbConfig.url } : {}),
-          listen: { host: "127.0.0.1", port: 0 },
-          tls: {
-            cert: ids.node.certPem,
-            key: ids.node.keyPem,
-            ca: [pki.caPem],
-            allowUnclassifiedClients: true,
-          },
-          // Packages "received 40 days ago" by the test clock: their signatures (30-day test
-          // certificates) are not what is tested here.
-          signature: { default: "off", perSender: {}, signForwarded: true },
-          trust: { crls: [await pki.crl()] },
-          storage: { ...storage, bodyRetentionDays: 30 },
-          masterKey: "66".repeat(32),
-          logLevel: "silent",
-        },
-        { env: {} },
-      ),
-      { workers: false, clock: { now: () => new Date(Date.now() + clockOffset) } },
-    );
-  }
-
+  const start = (storage: { bodies: "log" | "database"; inlineMaxBytes?: number }) =>
+    t.start({ ...storage, bodyRetentionDays: 30 });
   async function send(attachmentBytes = 30_000): Promise<string> {
-    const raw = edocXml({
-      from: "H29.12",
-      to: ["H29.20"],
-      documentId: `H29.12,2025/03/05,${String(++seq).padStart(2, "0")}/VP`,
-      attachmentBytes,
-    });
-    const signed = await signEdxml(raw, createPemSigner(ids.a.keyPem, ids.a.certPem));
-    const res = await call(node.url, ids.a, pki.caPem, "POST", "/v1/packages", signed);
-    assert.equal(res.status, 201, JSON.stringify(res.json));
-    sent.set(res.json.packageId, signed);
-    return res.json.packageId;
+    const { packageId, signed } = await t.send({ attachmentBytes });
+    sent.set(packageId, signed);
+    return packageId;
   }
-
-  const download = (id: string) =>
-    call(node.url, ids.b, pki.caPem, "GET", `/v1/packages/${encodeURIComponent(id)}`);
-  const ack = async (id: string) => {
-    const res = await call(node.url, ids.b, pki.caPem, "POST", `/v1/packages/${encodeURIComponent(id)}/ack`, {
-      status: "done",
-    });
-    assert.ok(res.status < 300, JSON.stringify(res.json));
-  };
-  const row = (id: string) =>
-    node.context.db.kysely
-      .selectFrom("axis_packages")
-      .selectAll()
-      .where("id", "=", id)
-      .executeTakeFirstOrThrow();
   const longAgo = () => new Date(Date.now() - 40 * DAY);
   const segmentFile = (n: number) =>
     join(ctx.dataDir(), "node", "bodies", `${String(n).padStart(12, "0")}.log`);
 
   async function assertPurged(id: string) {
-    const pkg = await row(id);
+    const pkg = await t.row(id);
     assert.equal(pkg.raw_inline, RAW_PLACE.purged);
     assert.equal(pkg.raw_log_segment, null);
-    const res = await download(id);
+    const res = await t.download(id);
     assert.equal(res.status, 410);
     assert.equal(res.json.code, "AXIS_PACKAGE_PURGED");
     assert.match(res.json.message.vi, /thời hạn lưu giữ \(30 ngày\)/);
     assert.match(res.json.message.en, /retention period \(30 days\)/);
   }
 
-  before(async () => {
-    mkdirSync(join(ctx.dataDir(), "pki"), { recursive: true });
-    pki = makeTestPki(join(ctx.dataDir(), "pki"));
-    for (const name of ["node", "a", "b"] as const) ids[name] = pki.issue(name);
-    await start({ bodies: "log" });
-    for (const code of ["H29.12", "H29.20"]) await node.registerAgency({ code, name: `Cơ quan ${code}` });
-    await node.connectSystem({
-      systemId: "sys-a",
-      certFingerprint: ids.a.fingerprint,
-      agencyCodes: ["H29.12"],
-    });
-    await node.connectSystem({
-      systemId: "sys-b",
-      certFingerprint: ids.b.fingerprint,
-      agencyCodes: ["H29.20"],
-    });
-  });
-  after(() => node?.close());
+  before(() => start({ bodies: "log" }));
+  after(() => t.close());
 
   let old1: string;
   let old2: string;
@@ -130,19 +59,19 @@ describeEachDialect("axis: package bytes dropped after the retention period", (c
     clockOffset = -40 * DAY;
     old1 = await send();
     old2 = await send();
-    await ack(old1);
+    await t.ack(old1);
     clockOffset = 0;
 
-    const result = await node.purgeExpiredBodies();
+    const result = await t.node.purgeExpiredBodies();
     assert.equal(result.packages, 1);
     assert.equal(result.segmentsRemoved, 0, "the segment is being written and still holds kept packages");
     await assertPurged(old1);
-    assert.equal((await download(old2)).status, 200, "its recipient has not acknowledged it");
-    assert.equal((await node.purgeExpiredBodies()).packages, 0, "nothing twice");
+    assert.equal((await t.download(old2)).status, 200, "its recipient has not acknowledged it");
+    assert.equal((await t.node.purgeExpiredBodies()).packages, 0, "nothing twice");
 
     // Tracking stays: the row, its route and recipients, and a "purge" record in the evidence log.
-    await chainEvidence(node.context);
-    const evidence = await node.context.db.kysely
+    await chainEvidence(t.node.context);
+    const evidence = await t.node.context.db.kysely
       .selectFrom("axis_evidence")
       .select(["kind", "package_id"])
       .where("kind", "=", "purge")
@@ -151,24 +80,23 @@ describeEachDialect("axis: package bytes dropped after the retention period", (c
       evidence.map((e) => e.package_id),
       [old1],
     );
-    assert.equal((await node.verifyEvidenceLog()).ok, true);
+    assert.equal((await t.node.verifyEvidenceLog()).ok, true);
 
     // The same package sent again is still the duplicate it was: same id, nothing stored.
-    const again = await call(node.url, ids.a, pki.caPem, "POST", "/v1/packages", sent.get(old1)!);
+    const again = await call(t.node.url, t.ids.a, t.pki.caPem, "POST", "/v1/packages", sent.get(old1)!);
     assert.equal(again.json.packageId, old1);
     assert.equal(again.json.duplicate, true);
   });
 
   it("removes a body-log segment once it is closed, old, and no kept package points into it", async () => {
-    const first = (await row(old2)).raw_log_segment!;
-    await ack(old2);
-    await node.close();
+    const first = (await t.row(old2)).raw_log_segment!;
+    await t.ack(old2);
     await start({ bodies: "log" }); // the segment is closed: a start always opens a new one
     const fresh = await send();
-    await ack(fresh);
-    assert.notEqual((await row(fresh)).raw_log_segment, first);
+    await t.ack(fresh);
+    assert.notEqual((await t.row(fresh)).raw_log_segment, first);
 
-    let result = await node.purgeExpiredBodies();
+    let result = await t.node.purgeExpiredBodies();
     assert.equal(result.packages, 1, "old2, acknowledged now; the fresh package stays");
     await assertPurged(old2);
     // Nothing kept points into the old segment, but it was written just now (as far as the file
@@ -176,15 +104,14 @@ describeEachDialect("axis: package bytes dropped after the retention period", (c
     assert.equal(result.segmentsRemoved, 0);
     assert.ok(existsSync(segmentFile(first)));
     await utimes(segmentFile(first), longAgo(), longAgo());
-    result = await node.purgeExpiredBodies();
+    result = await t.node.purgeExpiredBodies();
     assert.equal(result.segmentsRemoved, 1);
     assert.ok(result.bytesFreed > 60_000);
     assert.equal(existsSync(segmentFile(first)), false);
-    assert.equal((await download(fresh)).status, 200);
+    assert.equal((await t.download(fresh)).status, 200);
   });
 
   it("drops bytes kept in axis_bodies and in the blob store (the blob once it is old), not before a next hop took them", async () => {
-    await node.close();
     await start({ bodies: "database", inlineMaxBytes: 20_000 });
     clockOffset = -40 * DAY;
     const inDatabase = await send(2_000);
@@ -192,7 +119,7 @@ describeEachDialect("axis: package bytes dropped after the retention period", (c
     const awaitingHop = await send(2_000);
     clockOffset = 0;
     // As if it also had to go to a neighbour that has not taken it yet.
-    const db = node.context.db.kysely;
+    const db = t.node.context.db.kysely;
     await db
       .insertInto("axis_outbox")
       .values({
@@ -207,32 +134,32 @@ describeEachDialect("axis: package bytes dropped after the retention period", (c
         sent_at: null,
       })
       .execute();
-    await ack(awaitingHop);
-    assert.equal((await row(inDatabase)).raw_inline, RAW_PLACE.database);
-    const blobbed = await row(inBlobs);
+    await t.ack(awaitingHop);
+    assert.equal((await t.row(inDatabase)).raw_inline, RAW_PLACE.database);
+    const blobbed = await t.row(inBlobs);
     assert.equal(blobbed.raw_inline, RAW_PLACE.blobStore);
-    await ack(inDatabase);
-    await ack(inBlobs);
-    const blobs = node.context.blobs;
+    await t.ack(inDatabase);
+    await t.ack(inBlobs);
+    const blobs = t.node.context.blobs;
     const h = blobbed.raw_sha256;
     await utimes(join(blobs.dir, h.slice(0, 2), h.slice(2, 4), h), longAgo(), longAgo());
 
-    const result = await node.purgeExpiredBodies();
+    const result = await t.node.purgeExpiredBodies();
     assert.equal(result.packages, 2);
     assert.equal(result.blobsRemoved, 1);
     await assertPurged(inDatabase);
     await assertPurged(inBlobs);
     assert.equal(await blobs.has(h), false);
-    assert.equal((await download(awaitingHop)).status, 200, "a next hop still has to take it");
+    assert.equal((await t.download(awaitingHop)).status, 200, "a next hop still has to take it");
     const bodies = await db.selectFrom("axis_bodies").select("sha256").execute();
     assert.deepEqual(
       bodies.map((b) => b.sha256),
-      [(await row(awaitingHop)).raw_sha256],
+      [(await t.row(awaitingHop)).raw_sha256],
     );
     await db.updateTable("axis_outbox").set({ state: "sent", sent_at: Date.now() }).execute();
-    assert.equal((await node.purgeExpiredBodies()).packages, 1);
+    assert.equal((await t.node.purgeExpiredBodies()).packages, 1);
     await assertPurged(awaitingHop);
     assert.equal((await db.selectFrom("axis_bodies").select("sha256").execute()).length, 0);
-    assert.equal((await node.verifyEvidenceLog()).ok, true);
+    assert.equal((await t.node.verifyEvidenceLog()).ok, true);
   });
 });

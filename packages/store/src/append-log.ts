@@ -20,6 +20,7 @@ import { constants as fsConstants } from "node:fs";
 import { type FileHandle, mkdir, open, readdir, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { asStorageFull, StoreError } from "./errors.ts";
+import { fsyncDir } from "./fs-sync.ts";
 
 export interface LogLocation {
   segment: number;
@@ -193,7 +194,7 @@ class SegmentedLog implements AppendLog {
       0o640,
     );
     // The new file's directory entry must be durable before any record in it is relied on.
-    await syncDirectory(this.dir);
+    await fsyncDir(this.dir);
     this.current = { number, handle, size: 0 };
     return this.current;
   }
@@ -279,7 +280,7 @@ class SegmentedLog implements AppendLog {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
       return;
     }
-    await syncDirectory(this.dir);
+    await fsyncDir(this.dir);
   }
 
   async close(): Promise<void> {
@@ -289,15 +290,6 @@ class SegmentedLog implements AppendLog {
     const readers = [...this.readers.values()];
     this.readers.clear();
     await Promise.all(readers.map((h) => h.then((f) => f.close()).catch(() => {})));
-  }
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, fsConstants.O_RDONLY | fsConstants.O_DIRECTORY);
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
 

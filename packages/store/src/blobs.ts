@@ -7,11 +7,11 @@
  * cut. Paths are built only from a validated 64-hex-digit hash, never from a caller's name.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { constants as fsConstants } from "node:fs";
 import { type FileHandle, mkdir, open, readdir, rename, rm, stat, unlink, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { asStorageFull, StoreError } from "./errors.ts";
+import { fsyncDir } from "./fs-sync.ts";
 
 export interface BlobInfo {
   /** Lower-case hex SHA-256 of the content. */
@@ -93,15 +93,6 @@ export function parseBlobRef(hashOrRef: string): string {
     typeof hashOrRef === "string" && hashOrRef.startsWith("sha256:") ? hashOrRef.slice(7) : hashOrRef;
   if (typeof hex !== "string" || !HEX64.test(hex)) throw new StoreError("STORE_BLOB_HASH_INVALID");
   return hex;
-}
-
-async function fsyncDir(path: string): Promise<void> {
-  const handle = await open(path, fsConstants.O_RDONLY | fsConstants.O_DIRECTORY);
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 /** mkdir that fsyncs the parent when it created the directory, so the new entry is durable. */

@@ -41,24 +41,22 @@ export async function findPurgeCandidates(
       // A literal, so that the planner matches the partial index axis_packages_kept_by_age.
       .where("p.raw_inline", "<>", sql.lit(RAW_PLACE.purged))
       .where("p.received_at", "<", olderThan)
-      .where(({ not, exists, selectFrom }) =>
+      .where(({ not, or, exists, selectFrom }) =>
         not(
-          exists(
-            selectFrom("axis_deliveries as d")
-              .select("d.package_id")
-              .whereRef("d.package_id", "=", "p.id")
-              .where("d.state", "=", "pending"),
-          ),
-        ),
-      )
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom("axis_outbox as o")
-              .select("o.package_id")
-              .whereRef("o.package_id", "=", "p.id")
-              .where("o.state", "=", "pending"),
-          ),
+          or([
+            exists(
+              selectFrom("axis_deliveries as d")
+                .select("d.package_id")
+                .whereRef("d.package_id", "=", "p.id")
+                .where("d.state", "=", "pending"),
+            ),
+            exists(
+              selectFrom("axis_outbox as o")
+                .select("o.package_id")
+                .whereRef("o.package_id", "=", "p.id")
+                .where("o.state", "=", "pending"),
+            ),
+          ]),
         ),
       )
       .orderBy("p.received_at")
