@@ -170,6 +170,27 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
     "fdatasyncs of the body log (bodies appended together share one)",
     async () => [{ labels: {}, value: bodyLog.stats.flushes }],
   );
+  metrics.gauge("axis_body_log_bytes", "Bytes of package bodies in the body log's segments", async () => [
+    { labels: {}, value: (await bodyLog.segments()).reduce((n, s) => n + s.bytes, 0) },
+  ]);
+  const purgeNow = async () => {
+    const purged = await purgeExpiredBodies(ctx);
+    metrics.inc(
+      "axis_bodies_purged_total",
+      "Packages whose bytes were dropped after the retention period",
+      {},
+      purged.packages,
+    );
+    metrics.inc(
+      "axis_body_bytes_freed_total",
+      "Bytes given back by body retention (log segments, blobs)",
+      {},
+      purged.bytesFreed,
+    );
+    if (purged.packages > 0 || purged.bytesFreed > 0)
+      app.log.info({ purged }, "package bytes past retention dropped");
+    return purged;
+  };
   metrics.gauge("axis_mailbox_pending", "Packages waiting in mailboxes, per kind", async () => {
     const rows = await mailboxBacklog(db.kysely);
     const byKind = new Map<string, number>();
@@ -276,16 +297,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
       () => purgeAcknowledged(db.kysely, Date.now() - config.mailbox.retentionDays * 86_400_000),
       "retention",
     );
-    if (config.storage.bodyRetentionDays !== undefined)
-      every(
-        6 * 3600_000,
-        async () => {
-          const purged = await purgeExpiredBodies(ctx);
-          if (purged.packages > 0 || purged.bytesFreed > 0)
-            app.log.info({ purged }, "package bytes past retention dropped");
-        },
-        "body retention",
-      );
+    if (config.storage.bodyRetentionDays !== undefined) every(6 * 3600_000, purgeNow, "body retention");
   }
 
   return {
@@ -295,7 +307,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
     forwardNow,
     syncDirectoryNow,
     sealEvidenceNow: sealNow,
-    purgeExpiredBodies: () => purgeExpiredBodies(ctx),
+    purgeExpiredBodies: purgeNow,
     verifyEvidenceLog: (options = {}) =>
       verifyNodeEvidence(ctx, { transport, ...(options.anchors ? { anchors: options.anchors } : {}) }),
     async registerAgency(input) {

@@ -108,6 +108,16 @@ describeEachDialect("axis: package bytes dropped after the retention period", (c
     assert.equal(result.segmentsRemoved, 1);
     assert.ok(result.bytesFreed > 60_000);
     assert.equal(existsSync(segmentFile(first)), false);
+    // What an operator watches: packages purged, bytes given back, what the log still holds.
+    const metrics = (await call(t.node.url, t.ids.a, t.pki.caPem, "GET", "/metrics")).body.toString();
+    const value = (name: string) => Number(new RegExp(`^${name}(?:\\{\\})? (\\d+)$`, "m").exec(metrics)?.[1]);
+    assert.equal(value("axis_bodies_purged_total"), 1, metrics);
+    assert.equal(value("axis_body_bytes_freed_total"), result.bytesFreed);
+    const left = await t.node.context.bodyLog!.segments();
+    assert.equal(
+      value("axis_body_log_bytes"),
+      left.reduce((n, s) => n + s.bytes, 0),
+    );
     assert.equal((await t.download(fresh)).status, 200);
   });
 
