@@ -29,8 +29,8 @@ describeEachDialect("axis: package bytes dropped after the retention period", (c
   const sent = new Map<string, Buffer>();
   const start = (storage: { bodies: "log" | "database"; inlineMaxBytes?: number }) =>
     t.start({ ...storage, bodyRetentionDays: 30 });
-  async function send(attachmentBytes = 30_000): Promise<string> {
-    const { packageId, signed } = await t.send({ attachmentBytes });
+  async function send(attachmentBytes = 30_000, seed?: string): Promise<string> {
+    const { packageId, signed } = await t.send({ attachmentBytes, ...(seed ? { seed } : {}) });
     sent.set(packageId, signed);
     return packageId;
   }
@@ -121,11 +121,11 @@ describeEachDialect("axis: package bytes dropped after the retention period", (c
     assert.equal((await t.download(fresh)).status, 200);
   });
 
-  it("drops bytes kept in axis_bodies and in the blob store (the blob once it is old), not before a next hop took them", async () => {
+  it("drops bytes kept in axis_bodies and in the blob store (blobs no kept package uses), not before a next hop took them", async () => {
     await start({ bodies: "database", inlineMaxBytes: 20_000 });
     clockOffset = -40 * DAY;
     const inDatabase = await send(2_000);
-    const inBlobs = await send(30_000);
+    const inBlobs = await send(30_000, "its own attachment");
     const awaitingHop = await send(2_000);
     clockOffset = 0;
     // As if it also had to go to a neighbour that has not taken it yet.
@@ -150,16 +150,31 @@ describeEachDialect("axis: package bytes dropped after the retention period", (c
     assert.equal(blobbed.raw_inline, RAW_PLACE.blobStore);
     await t.ack(inDatabase);
     await t.ack(inBlobs);
+    const keptLarge = await send(30_000); // recent: kept, with the same kind of blobs
     const blobs = t.node.context.blobs;
-    const h = blobbed.raw_sha256;
-    await utimes(join(blobs.dir, h.slice(0, 2), h.slice(2, 4), h), longAgo(), longAgo());
+    const blobsOf = async (id: string) => {
+      const r = await t.row(id);
+      return [
+        r.raw_sha256,
+        ...JSON.parse(r.attachments!).map((a: { sha256: string }) => a.sha256),
+      ] as string[];
+    };
+    const gone = await blobsOf(inBlobs); // its bytes and its decoded attachment
+    const stay = await blobsOf(keptLarge);
+    for (const b of [...gone, ...stay]) assert.equal(await blobs.has(b), true);
+    // Written just now as far as the file system knows: nothing is collected in its first hour.
+    for (const h of [...gone, ...stay]) {
+      await utimes(join(blobs.dir, h.slice(0, 2), h.slice(2, 4), h), longAgo(), longAgo());
+    }
 
     const result = await t.node.purgeExpiredBodies();
     assert.equal(result.packages, 2);
-    assert.equal(result.blobsRemoved, 1);
+    assert.equal(result.blobsRemoved, gone.length);
     await assertPurged(inDatabase);
     await assertPurged(inBlobs);
-    assert.equal(await blobs.has(h), false);
+    for (const b of gone) assert.equal(await blobs.has(b), false);
+    for (const b of stay) assert.equal(await blobs.has(b), true, "a kept package's blobs stay");
+    assert.equal((await t.download(keptLarge)).status, 200);
     assert.equal((await t.download(awaitingHop)).status, 200, "a next hop still has to take it");
     const bodies = await db.selectFrom("axis_bodies").select("sha256").execute();
     assert.deepEqual(

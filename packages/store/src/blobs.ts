@@ -67,13 +67,6 @@ export interface BlobStore {
   /** Every stored hash (for garbage collection and audits). */
   list(): AsyncIterable<string>;
   /**
-   * Deletes one blob the caller knows no row points at any more, unless it was written (or
-   * written again: a new reference refreshes its age) after `olderThan` (ms since the epoch),
-   * which keeps a reference being committed right now safe. Resolves with the bytes freed
-   * (0: absent or kept).
-   */
-  remove(hashOrRef: string, options: { olderThan: number }): Promise<number>;
-  /**
    * Deletes every blob whose hash is not in `referenced`. The caller builds that set from its
    * own tables (e.g. all attachment hashes of packages still retained); the store cannot know
    * which rows refer to which blobs. Blobs younger than `graceMs` are always kept.
@@ -298,14 +291,6 @@ export async function openBlobStore(dir: string, options: BlobStoreOptions = {})
           }
         }
       }
-    },
-
-    async remove(hashOrRef, { olderThan }): Promise<number> {
-      const path = pathOf(parseBlobRef(hashOrRef));
-      const info = await stat(path).catch(() => undefined);
-      if (!info || info.mtimeMs > olderThan) return 0;
-      await rm(path, { force: true });
-      return info.size;
     },
 
     async collectGarbage(referenced, gcOptions = {}): Promise<GarbageCollectionResult> {

@@ -148,19 +148,4 @@ describe("blob store", () => {
     assert.equal(result.removed, 0);
     assert.equal(await store.has(first.sha256), true);
   });
-  it("removes one old blob on request, and keeps it when it was written again since", async () => {
-    const store = await openBlobStore(join(dir, "remove"));
-    const old = await store.put(Buffer.from("gói tin đã hết hạn lưu giữ"));
-    const path = join(store.dir, old.sha256.slice(0, 2), old.sha256.slice(2, 4), old.sha256);
-    const longAgo = new Date(Date.now() - 2 * 3600_000);
-    await utimes(path, longAgo, longAgo);
-    const olderThan = Date.now() - 3600_000;
-    await store.put(Buffer.from("gói tin đã hết hạn lưu giữ")); // a new reference, right now
-    assert.equal(await store.remove(old.ref, { olderThan }), 0);
-    assert.equal(await store.has(old.sha256), true);
-    await utimes(path, longAgo, longAgo);
-    assert.equal(await store.remove(old.sha256, { olderThan }), old.size);
-    assert.equal(await store.has(old.sha256), false);
-    assert.equal(await store.remove(old.sha256, { olderThan }), 0, "already gone");
-  });
 });

@@ -4,7 +4,8 @@
  *
  * Two packages can share bytes only if they share their sender and document id (both are read
  * from those bytes), so "is this body still used" is asked through the (sender, document_id)
- * index instead of a scan.
+ * index instead of a scan. Blobs (attachments may be shared by any documents) are kept by
+ * garbage collection against the set of every kept reference.
  */
 import { sql } from "kysely";
 import type { Db } from "./directory-repository.ts";
@@ -12,7 +13,7 @@ import { type AxisDatabase, RAW_PLACE } from "./schema.ts";
 
 export type PurgeCandidate = Pick<
   AxisDatabase["axis_packages"],
-  "id" | "sender" | "document_id" | "raw_inline" | "raw_sha256" | "fwd_sha256" | "fwd_splices" | "raw_size"
+  "id" | "sender" | "document_id" | "raw_inline" | "raw_sha256" | "fwd_splices" | "attachments" | "raw_size"
 >;
 
 /**
@@ -34,8 +35,8 @@ export async function findPurgeCandidates(
         "p.document_id",
         "p.raw_inline",
         "p.raw_sha256",
-        "p.fwd_sha256",
         "p.fwd_splices",
+        "p.attachments",
         "p.raw_size",
       ])
       // A literal, so that the planner matches the partial index axis_packages_kept_by_age.
@@ -75,24 +76,60 @@ export async function markPurged(trx: Db, ids: readonly string[]): Promise<void>
     .execute();
 }
 
-/** Whether a package still kept has these received (or, `forwarded`, forwarded blob) bytes. */
-export async function bytesStillKept(
+/** Whether a package still kept has these bytes in `axis_bodies` (`pkg`'s own row is purged). */
+export async function bodyStillKept(
   db: Db,
-  pkg: Pick<PurgeCandidate, "sender" | "document_id">,
-  sha256: string,
-  which: "received" | "forwarded",
+  pkg: Pick<PurgeCandidate, "sender" | "document_id" | "raw_sha256">,
 ): Promise<boolean> {
-  let query = db
+  const row = await db
     .selectFrom("axis_packages")
     .select("id")
     .where("sender", "=", pkg.sender)
     .where("document_id", "=", pkg.document_id)
-    .where("raw_inline", "<>", RAW_PLACE.purged);
-  query =
-    which === "received"
-      ? query.where("raw_sha256", "=", sha256)
-      : query.where("fwd_sha256", "=", sha256).where("fwd_splices", "is", null);
-  return (await query.limit(1).executeTakeFirst()) !== undefined;
+    .where("raw_sha256", "=", pkg.raw_sha256)
+    .where("raw_inline", "=", RAW_PLACE.database)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Whether a package has anything in the blob store: its received bytes, a forwarded copy, attachments. */
+export function usesBlobStore(
+  p: Pick<PurgeCandidate, "raw_inline" | "fwd_splices" | "attachments">,
+): boolean {
+  return (
+    p.raw_inline === RAW_PLACE.blobStore || p.fwd_splices === null || EXTRACTED.test(p.attachments ?? "")
+  );
+}
+
+const EXTRACTED = /"extracted":true/;
+
+/**
+ * Every blob a kept package points at (received bytes, forwarded copies of older rows, decoded
+ * attachments): what blob garbage collection must keep. Reads only the kept packages that use
+ * the blob store, but finding those by their attachments is a scan of the table.
+ */
+export async function keptBlobHashes(db: Db): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom("axis_packages")
+    .select(["raw_inline", "raw_sha256", "fwd_sha256", "fwd_splices", "attachments"])
+    .where("raw_inline", "<>", sql.lit(RAW_PLACE.purged))
+    .where((eb) =>
+      eb.or([
+        eb("raw_inline", "=", RAW_PLACE.blobStore),
+        eb("fwd_splices", "is", null),
+        eb("attachments", "like", '%"extracted":true%'),
+      ]),
+    )
+    .execute();
+  const kept = new Set<string>();
+  for (const r of rows) {
+    if (r.raw_inline === RAW_PLACE.blobStore) kept.add(r.raw_sha256);
+    if (r.fwd_splices === null) kept.add(r.fwd_sha256);
+    for (const a of JSON.parse(r.attachments ?? "[]") as { sha256: string; extracted?: boolean }[])
+      if (a.extracted) kept.add(a.sha256);
+  }
+  return kept;
 }
 
 export async function deleteBody(trx: Db, sha256: string): Promise<void> {

@@ -8,16 +8,18 @@
  * Then the space is given back: `axis_bodies` rows go in the same transaction; blobs and
  * body-log segments after it, and only those nothing kept points at. A segment is removed only
  * once it has not been written for the whole retention period (plus a margin), so no commit
- * can still be on its way to a row pointing into it; a blob only if not written again lately.
+ * can still be on its way to a row pointing into it; blobs by the blob store's garbage
+ * collection against every kept reference, which spares anything written in the last hour.
  */
 import { appendEvidence } from "../repositories/evidence-repository.ts";
 import {
-  bytesStillKept,
+  bodyStillKept,
   deleteBody,
   findPurgeCandidates,
+  keptBlobHashes,
   markPurged,
-  type PurgeCandidate,
   segmentInUse,
+  usesBlobStore,
 } from "../repositories/retention-repository.ts";
 import { RAW_PLACE } from "../repositories/schema.ts";
 import type { NodeContext } from "./ports.ts";
@@ -43,15 +45,15 @@ export async function purgeExpiredBodies(ctx: NodeContext): Promise<PurgeResult>
   if (days === undefined) return result;
   const now = ctx.clock.now();
   const horizon = now.getTime() - days * DAY_MS;
+  let blobsTouched = false;
   for (;;) {
     const batch = await findPurgeCandidates(ctx.db.kysely, horizon, BATCH);
     if (batch.length === 0) break;
-    const blobs = await ctx.db.transaction(async (trx) => {
+    await ctx.db.transaction(async (trx) => {
       await markPurged(
         trx,
         batch.map((p) => p.id),
       );
-      const unused: string[] = [];
       for (const p of batch) {
         await appendEvidence(trx, ctx.db.dialect, {
           at: now,
@@ -61,21 +63,20 @@ export async function purgeExpiredBodies(ctx: NodeContext): Promise<PurgeResult>
           actor: null,
           details: { rawSha256: p.raw_sha256, size: Number(p.raw_size), retentionDays: days },
         });
-        if (p.raw_inline === RAW_PLACE.database && !(await bytesStillKept(trx, p, p.raw_sha256, "received")))
+        if (p.raw_inline === RAW_PLACE.database && !(await bodyStillKept(trx, p)))
           await deleteBody(trx, p.raw_sha256);
-        unused.push(...(await blobsNoLongerKept(trx, p)));
       }
-      return unused;
     });
     result.packages += batch.length;
-    for (const sha256 of new Set(blobs)) {
-      const freed = await ctx.blobs.remove(sha256, { olderThan: now.getTime() - WRITE_MARGIN_MS });
-      if (freed > 0) {
-        result.blobsRemoved++;
-        result.bytesFreed += freed;
-      }
-    }
+    blobsTouched ||= batch.some(usesBlobStore);
     if (batch.length < BATCH) break;
+  }
+  if (blobsTouched) {
+    const gc = await ctx.blobs.collectGarbage(await keptBlobHashes(ctx.db.kysely), {
+      graceMs: WRITE_MARGIN_MS,
+    });
+    result.blobsRemoved += gc.removed;
+    result.bytesFreed += gc.bytesFreed;
   }
   if (ctx.bodyLog) {
     for (const s of await ctx.bodyLog.segments()) {
@@ -87,17 +88,4 @@ export async function purgeExpiredBodies(ctx: NodeContext): Promise<PurgeResult>
     }
   }
   return result;
-}
-
-/** The blob-store copies of a purged package (received bytes, forwarded bytes) nothing kept shares. */
-async function blobsNoLongerKept(
-  db: Parameters<typeof bytesStillKept>[0],
-  p: PurgeCandidate,
-): Promise<string[]> {
-  const unused: string[] = [];
-  if (p.raw_inline === RAW_PLACE.blobStore && !(await bytesStillKept(db, p, p.raw_sha256, "received")))
-    unused.push(p.raw_sha256);
-  if (p.fwd_splices === null && !(await bytesStillKept(db, p, p.fwd_sha256, "forwarded")))
-    unused.push(p.fwd_sha256);
-  return unused;
 }

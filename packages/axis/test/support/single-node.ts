@@ -24,7 +24,7 @@ export interface SingleNode {
   readonly ids: Record<"node" | "a" | "b", Identity>;
   start(storage: Partial<NodeConfig["storage"]>): Promise<void>;
   /** Signs and sends a new document from H29.12 to H29.20; expects 201. */
-  send(o?: { attachmentBytes?: number }): Promise<{ packageId: string; signed: Buffer }>;
+  send(o?: { attachmentBytes?: number; seed?: string }): Promise<{ packageId: string; signed: Buffer }>;
   download(packageId: string): Promise<Reply>;
   /** The recipient's `done`; expects success. */
   ack(packageId: string): Promise<void>;
@@ -101,12 +101,13 @@ export function singleNode(
         agencyCodes: ["H29.20"],
       });
     },
-    async send({ attachmentBytes = 30_000 } = {}) {
+    async send({ attachmentBytes = 30_000, seed } = {}) {
       const raw = edocXml({
         from: "H29.12",
         to: ["H29.20"],
         documentId: `H29.12,2025/03/05,${String(++seq).padStart(2, "0")}/VP`,
         attachmentBytes,
+        ...(seed ? { seed } : {}),
       });
       const signed = await signEdxml(raw, createPemSigner(ids.a.keyPem, ids.a.certPem));
       const res = await call(running().url, ids.a, self.pki.caPem, "POST", "/v1/packages", signed);
