@@ -136,11 +136,19 @@ export async function deleteBody(trx: Db, sha256: string): Promise<void> {
   await trx.deleteFrom("axis_bodies").where("sha256", "=", sha256).execute();
 }
 
-/** Whether any kept package's bytes are in body-log segment `segment` (partial index). */
-export async function segmentInUse(db: Db, segment: number): Promise<boolean> {
+/**
+ * Whether a kept package received before `receivedBefore` has its bytes in body-log segment
+ * `segment`. Asked only of segments last written before that time, whose records all belong to
+ * packages received earlier still; the kept ones among those are few (still to be delivered or
+ * forwarded), so the age index answers without an index of its own on the segment column
+ * (which every accepted package would pay for).
+ */
+export async function segmentInUse(db: Db, segment: number, receivedBefore: number): Promise<boolean> {
   const row = await db
     .selectFrom("axis_packages")
     .select("id")
+    .where("raw_inline", "<>", sql.lit(RAW_PLACE.purged))
+    .where("received_at", "<", receivedBefore)
     .where("raw_log_segment", "=", segment)
     .limit(1)
     .executeTakeFirst();

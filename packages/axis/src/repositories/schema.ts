@@ -570,19 +570,13 @@ export const AXIS_MIGRATIONS: readonly Migration[] = [
   {
     id: "axis-0011-body-retention",
     async up(db) {
-      // The retention job's two questions: which kept packages are older than the horizon, and
-      // does any row still point into a body-log segment. Purged rows leave both indexes.
+      // The retention job's question: which kept packages are older than the horizon (also how
+      // it asks whether an old body-log segment is still used). Purged rows leave the index.
       await db.schema
         .createIndex("axis_packages_kept_by_age")
         .on("axis_packages")
         .column("received_at")
         .where(sql.ref("raw_inline"), "<>", RAW_PLACE.purged)
-        .execute();
-      await db.schema
-        .createIndex("axis_packages_log_segment")
-        .on("axis_packages")
-        .column("raw_log_segment")
-        .where("raw_log_segment", "is not", null)
         .execute();
     },
   },

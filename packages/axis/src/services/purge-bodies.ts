@@ -81,7 +81,7 @@ export async function purgeExpiredBodies(ctx: NodeContext): Promise<PurgeResult>
   if (ctx.bodyLog) {
     for (const s of await ctx.bodyLog.segments()) {
       if (s.open || s.modifiedAt > horizon - WRITE_MARGIN_MS) continue;
-      if (await segmentInUse(ctx.db.kysely, s.segment)) continue;
+      if (await segmentInUse(ctx.db.kysely, s.segment, horizon)) continue;
       await ctx.bodyLog.removeSegment(s.segment);
       result.segmentsRemoved++;
       result.bytesFreed += s.bytes;
