@@ -70,8 +70,19 @@ describeEachDialect("axis: package bytes dropped after the retention period", (c
     assert.equal((await t.node.purgeExpiredBodies()).packages, 0, "nothing twice");
 
     // Tracking stays: the row, its route and recipients, and a "purge" record in the evidence log.
+    const db = t.node.context.db.kysely;
+    assert.deepEqual(JSON.parse((await t.row(old1)).recipients), ["H29.20"]);
+    const routes = await db
+      .selectFrom("axis_routes")
+      .select("recipient")
+      .where("package_id", "=", old1)
+      .execute();
+    assert.deepEqual(
+      routes.map((r) => r.recipient),
+      ["H29.20"],
+    );
     await chainEvidence(t.node.context);
-    const evidence = await t.node.context.db.kysely
+    const evidence = await db
       .selectFrom("axis_evidence")
       .select(["kind", "package_id"])
       .where("kind", "=", "purge")
