@@ -93,7 +93,7 @@ export const AXIS_ERRORS = {
     en: "Package {docId} was not found.",
   },
   AXIS_PACKAGE_PURGED: {
-    vi: "Nội dung gói tin {docId} đã được xoá khỏi trục sau thời hạn lưu giữ ({days} ngày); thông tin theo dõi vẫn còn. Đề nghị lấy văn bản từ hệ thống của cơ quan gửi.",
+    vi: "Nội dung gói tin {docId} đã được xóa khỏi trục sau thời hạn lưu giữ ({days} ngày); thông tin theo dõi vẫn còn. Đề nghị lấy văn bản từ hệ thống của cơ quan gửi.",
     en: "The content of package {docId} was removed from the axis after its retention period ({days} days); its tracking remains. Ask the sending agency's system for the document.",
   },
   AXIS_STATUS_INVALID: {

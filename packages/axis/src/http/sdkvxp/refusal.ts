@@ -66,7 +66,7 @@ export function describeSdkvxpRefusal(
         });
       if (ageMs > 0 && details.compatibility === "legacy-sdk")
         hints.push({
-          vi: "Hệ thống đang ở chế độ “legacy-sdk”, nhưng lệnh gọi này làm thay đổi dữ liệu (đăng ký/xoá đơn vị) hoặc dấu thời gian đã quá khoảng cho phép: bên gọi cần tạo đối tượng dịch vụ mới.",
+          vi: "Hệ thống đang ở chế độ “legacy-sdk”, nhưng lệnh gọi này làm thay đổi dữ liệu (đăng ký/xóa đơn vị) hoặc dấu thời gian đã quá khoảng cho phép: bên gọi cần tạo đối tượng dịch vụ mới.",
           en: "The system is in “legacy-sdk” mode, but this call changes state (register/delete a unit) or the timestamp is past the allowed age: the caller needs a fresh service object.",
         });
       return {
