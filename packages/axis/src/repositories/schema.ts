@@ -90,7 +90,6 @@ export interface AxisDatabase {
   };
   /** Received bytes of packages up to `storage.inlineMaxBytes`, by SHA-256 (`storage.bodies` = "database"). */
   axis_bodies: { sha256: string; body: Buffer };
-
   /** Refused and duplicate submissions, with the reason in plain words (no package bytes). */
   axis_intake_log: {
     seq: Generated<number>;
