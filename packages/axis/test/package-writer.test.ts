@@ -15,6 +15,17 @@ import { newPackage } from "./support/package-rows.ts";
 
 describeEachDialect("axis: group commit of accepted packages", (ctx) => {
   const db = () => ctx.db() as unknown as Parameters<typeof writePackage>[0];
+  /** Edoc packages `<prefix>-<i>` of one sender and day; those given the same identity are twins. */
+  const samples = (prefix: string, sender: string, day: string) => (i: number, identity?: string) =>
+    newPackage({
+      id: `${prefix}-${i}`,
+      kind: "edoc",
+      sender,
+      recipients: ["G02.01"],
+      valid: true,
+      day,
+      ...(identity ? { identity } : {}),
+    });
   before(() => migrate(ctx.db(), AXIS_MIGRATIONS));
 
   it("packages written together share commits, and every row and rollup is there", async () => {
@@ -71,16 +82,7 @@ describeEachDialect("axis: group commit of accepted packages", (ctx) => {
   });
 
   it("of two twins written at the same moment one is written; the others are committed", async () => {
-    const sample = (i: number, identity?: string) =>
-      newPackage({
-        id: `twin-${i}`,
-        kind: "edoc",
-        sender: "G01.02",
-        recipients: ["G02.01"],
-        valid: true,
-        day: "2025-03-06",
-        ...(identity ? { identity } : {}),
-      });
+    const sample = samples("twin", "G01.02", "2025-03-06");
     const writes = [
       sample(0),
       sample(1),
@@ -123,16 +125,7 @@ describeEachDialect("axis: group commit of accepted packages", (ctx) => {
     const config = ctx.config();
     // SQLite has one writer: another can only commit before or after, never during.
     if (config.kind !== "postgres") return t.skip("PostgreSQL only");
-    const sample = (i: number, identity?: string) =>
-      newPackage({
-        id: `race-${i}`,
-        kind: "edoc",
-        sender: "G01.03",
-        recipients: ["G02.01"],
-        valid: true,
-        day: "2025-03-07",
-        ...(identity ? { identity } : {}),
-      });
+    const sample = samples("race", "G01.03", "2025-03-07");
     const other = await openDatabase<AxisDatabase>({ ...config, poolSize: 1 });
     let batch: Promise<PromiseSettledResult<unknown>[]> | undefined;
     // The twin is inserted by another connection and committed only after the writer's look-up
